@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# build-kernel.sh <c|rust> [guest|debug]: configure (tinyconfig + fragments) and
+# build a guest bzImage in a reusable build directory; prints its path.
+source "$(dirname "$0")/lib.sh"
+
+engine=${1:-c}; variant=${2:-guest}
+case $engine in c|rust) ;; *) die "unknown engine '$engine' (use c or rust)";; esac
+case $variant in guest|debug) ;; *) die "unknown kernel variant '$variant' (use guest or debug)";; esac
+
+"$TOP/scripts/integrate.sh"
+obj=$BUILD/kernel-$engine-$variant
+mkdir -p "$obj"
+frags=("$TOP/configs/guest.config")
+[ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
+[ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
+
+stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)
+if [ "$(cat "$obj/.rustdio-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
+	say "configuring $engine/$variant kernel in $obj"
+	kmake "$obj" -s tinyconfig >/dev/null
+	cat "${frags[@]}" >>"$obj/.config"
+	kmake "$obj" -s olddefconfig >/dev/null
+	bad=0
+	while IFS= read -r line; do
+		case $line in
+		CONFIG_*=n) sym=${line%%=*}; grep -q "^$sym=" "$obj/.config" && { echo "  $sym is set, wanted n"; bad=1; } ;;
+		CONFIG_*) grep -qxF "$line" "$obj/.config" || { echo "  wanted $line, got: $(grep "^${line%%=*}=" "$obj/.config" || echo 'not set')"; bad=1; } ;;
+		esac
+	done < <(cat "${frags[@]}" | grep -E '^CONFIG_')
+	[ $bad = 0 ] || die "kernel config for $engine/$variant does not hold the options above"
+	echo "$stamp" >"$obj/.rustdio-config"
+fi
+
+say "building $engine/$variant kernel (first build: 10-20 minutes; later builds are incremental)"
+start=$(date +%s)
+if ! kmake "$obj" bzImage >"$obj/build.log" 2>&1; then
+	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
+	die "kernel build failed ($engine/$variant); full log: $obj/build.log"
+fi
+say "built $engine/$variant kernel in $(( $(date +%s) - start ))s"
+if [ "$engine" = rust ]; then
+	[ ! -e "$obj/fs/direct-io.o" ] || die "Rust build still contains fs/direct-io.o"
+	[ -e "$obj/fs/rustdio/direct_io.o" ] || die "Rust build lacks fs/rustdio/direct_io.o"
+fi

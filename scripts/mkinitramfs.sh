@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# mkinitramfs.sh <out.cpio.gz>: busybox-static, the test programs and fio.
+source "$(dirname "$0")/lib.sh"
+out=$1
+root=$BUILD/initramfs
+rm -rf "$root"; mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,mnt,lib64,lib,etc}
+cp /bin/busybox "$root/bin/busybox"
+for a in $("$root/bin/busybox" --list); do
+	[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+done
+gcc -O2 -Wall -static -o "$root/bin/dio_test" "$TOP/tests/dio_test.c" -luring -lpthread ||
+	die "could not build tests/dio_test.c"
+# fio with the shared libraries it needs.
+cp /usr/bin/fio "$root/bin/fio"
+for lib in $(ldd /usr/bin/fio | grep -o '/[^ ]*'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
+done
+cp "$TOP/tests/guest-init.sh" "$root/init"
+cp -r "$TOP/tests/fio" "$root/fio" 2>/dev/null || true
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

@@ -1,0 +1,896 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dio_test: direct-I/O contract cases for one mounted filesystem.
+ *
+ * Usage: dio_test <dir> <fsname> <logical-block-size> [nowait]
+ *
+ * Prints TAP ("ok N - name", "not ok N - name", "ok N - name # SKIP why")
+ * and exits non-zero if any case failed.  Contract rows (Fnn) refer to
+ * the design contract of fs/direct-io.c in Linux 6.12.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <linux/loop.h>
+#include <liburing.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PG 4096
+#define MIB (1024 * 1024)
+
+static const char *dir, *fsname;
+static size_t lbs;
+static int ntest, nfail;
+static char failmsg[512];
+
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			snprintf(failmsg, sizeof(failmsg), __VA_ARGS__);       \
+			return -1;                                             \
+		}                                                              \
+	} while (0)
+
+/* A case returns 0 (pass), -1 (fail, failmsg set) or 1 (skip, failmsg = why). */
+#define SKIP(...)                                                              \
+	do {                                                                   \
+		snprintf(failmsg, sizeof(failmsg), __VA_ARGS__);               \
+		return 1;                                                      \
+	} while (0)
+
+static void run(const char *name, int (*fn)(void))
+{
+	int r;
+
+	failmsg[0] = 0;
+	r = fn();
+	ntest++;
+	if (r == 0) {
+		printf("ok %d - %s:%s\n", ntest, fsname, name);
+	} else if (r > 0) {
+		printf("ok %d - %s:%s # SKIP %s\n", ntest, fsname, name, failmsg);
+	} else {
+		nfail++;
+		printf("not ok %d - %s:%s\n# %s (errno %d %s)\n", ntest, fsname,
+		       name, failmsg, errno, strerror(errno));
+	}
+	fflush(stdout);
+}
+
+static char *path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) & 3;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void *abuf(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
+	return p;
+}
+
+static void fill(void *buf, size_t len, unsigned int seed)
+{
+	uint32_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		p[i] = seed * 2654435761u + (uint32_t)i * 40503u + 1;
+}
+
+/* Offset of the first byte that differs, or -1 if equal. */
+static long diff(const void *a, const void *b, size_t len)
+{
+	const unsigned char *x = a, *y = b;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (x[i] != y[i])
+			return (long)i;
+	return -1;
+}
+
+static int is_zero(const void *a, size_t len)
+{
+	const unsigned char *x = a;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (x[i])
+			return 0;
+	return 1;
+}
+
+/* Create name with len bytes of pattern seed, written buffered and synced. */
+static int make_file(const char *name, size_t len, unsigned int seed)
+{
+	void *buf = abuf(len ? len : 1);
+	int fd = open(path(name), O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	fill(buf, len, seed);
+	if (pwrite(fd, buf, len, 0) != (ssize_t)len || fsync(fd)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	munmap(buf, len ? len : 1);
+	return 0;
+}
+
+static int drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	int r;
+
+	sync();
+	if (fd < 0)
+		return -1;
+	r = write(fd, "3", 1) == 1 ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* Read a whole file back through the page cache after dropping it. */
+static int read_buffered(const char *name, void *buf, size_t len)
+{
+	int fd;
+	ssize_t r;
+
+	if (drop_caches())
+		return -1;
+	fd = open(path(name), O_RDONLY);
+	if (fd < 0)
+		return -1;
+	r = pread(fd, buf, len, 0);
+	close(fd);
+	return r == (ssize_t)len ? 0 : -1;
+}
+
+/* ---- raw Linux AIO (no libaio dependency) ---- */
+static long io_setup_(unsigned int n, aio_context_t *ctx)
+{
+	return syscall(SYS_io_setup, n, ctx);
+}
+
+static long io_destroy_(aio_context_t ctx)
+{
+	return syscall(SYS_io_destroy, ctx);
+}
+
+/* Submit one iocb and wait for its event; returns the event's res. */
+static long aio_rw(int fd, int write, void *buf, size_t len, off_t off,
+		   int rwflags, int *submit_ret)
+{
+	aio_context_t ctx = 0;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+	long r;
+
+	if (io_setup_(4, &ctx))
+		return -1000 - errno;
+	cb.aio_fildes = fd;
+	cb.aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD;
+	cb.aio_buf = (uintptr_t)buf;
+	cb.aio_nbytes = len;
+	cb.aio_offset = off;
+	cb.aio_rw_flags = rwflags;
+	r = syscall(SYS_io_submit, ctx, 1, cbs);
+	if (submit_ret)
+		*submit_ret = (int)r;
+	if (r != 1) {
+		r = -2000 - errno;
+		io_destroy_(ctx);
+		return r;
+	}
+	r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
+	io_destroy_(ctx);
+	if (r != 1)
+		return -3000 - errno;
+	return (long)ev.res;
+}
+
+/* ---- cases ---- */
+
+/* F11 F24 F26 F27 F32-F37: aligned overwrite, read back direct and buffered. */
+static int t_aligned_overwrite(void)
+{
+	size_t len = 256 * 1024;
+	char *w = abuf(len), *r = abuf(len), *b = abuf(len);
+	int fd;
+
+	CHECK(!make_file("ovw", len, 1), "setup");
+	fd = open(path("ovw"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open O_DIRECT");
+	fill(w, len, 2);
+	CHECK(pwrite(fd, w, len, 0) == (ssize_t)len, "direct write");
+	memset(r, 0xaa, len);
+	CHECK(pread(fd, r, len, 0) == (ssize_t)len, "direct read");
+	CHECK(diff(w, r, len) < 0, "direct read-back differs at %ld", diff(w, r, len));
+	close(fd);
+	CHECK(!read_buffered("ovw", b, len), "buffered read");
+	CHECK(diff(w, b, len) < 0, "buffered read-back differs at %ld", diff(w, b, len));
+	return 0;
+}
+
+/* F11 blkfactor>0: I/O aligned to the logical block but not the fs block. */
+static int t_lbs_aligned_io(void)
+{
+	size_t len = 64 * 1024, off = lbs, n = 3 * lbs;
+	char *w = abuf(len), *r = abuf(len), *exp = abuf(len);
+	int fd;
+
+	CHECK(!make_file("lbsio", len, 3), "setup");
+	fill(exp, len, 3);
+	fd = open(path("lbsio"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	fill(w, n, 4);
+	CHECK(pwrite(fd, w, n, off) == (ssize_t)n, "write %zu@%zu", n, off);
+	memcpy(exp + off, w, n);
+	CHECK(pread(fd, r, len, 0) == (ssize_t)len, "read");
+	CHECK(diff(exp, r, len) < 0, "differs at %ld", diff(exp, r, len));
+	memset(r, 0, len);
+	CHECK(pread(fd, r + lbs, n, off) == (ssize_t)n, "sub-block read");
+	CHECK(diff(exp + off, r + lbs, n) < 0, "sub-block read differs");
+	close(fd);
+	return 0;
+}
+
+/* F11: misaligned offset, length and memory give EINVAL. */
+static int t_misaligned_einval(void)
+{
+	size_t len = 64 * 1024;
+	char *b = abuf(len + PG);
+	int fd;
+
+	CHECK(!make_file("mis", len, 5), "setup");
+	fd = open(path("mis"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	errno = 0;
+	CHECK(pread(fd, b, lbs, 1) == -1 && errno == EINVAL, "read offset 1");
+	errno = 0;
+	CHECK(pread(fd, b, lbs + 1, 0) == -1 && errno == EINVAL, "read len+1");
+	errno = 0;
+	CHECK(pread(fd, b + 1, lbs, 0) == -1 && errno == EINVAL, "read buf+1");
+	errno = 0;
+	CHECK(pwrite(fd, b, lbs, 1) == -1 && errno == EINVAL, "write offset 1");
+	errno = 0;
+	CHECK(pwrite(fd, b + 1, lbs, 0) == -1 && errno == EINVAL, "write buf+1");
+	close(fd);
+	return 0;
+}
+
+/* F07: zero-length read and write return 0. */
+static int t_zero_length(void)
+{
+	char *b = abuf(PG);
+	int fd;
+
+	CHECK(!make_file("zero", 8192, 6), "setup");
+	fd = open(path("zero"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	CHECK(pread(fd, b, 0, 0) == 0, "zero read");
+	CHECK(pwrite(fd, b, 0, 0) == 0, "zero write");
+	CHECK(pread(fd, b, 0, 1) == 0, "zero read misaligned");
+	close(fd);
+	return 0;
+}
+
+/* F10 F49: reads at, across and past EOF. */
+static int t_read_eof(void)
+{
+	size_t size = 10000, len = 16384;
+	char *r = abuf(len + PG), *exp = abuf(len);
+	int fd;
+
+	CHECK(!make_file("eof", size, 7), "setup");
+	fill(exp, size, 7);
+	fd = open(path("eof"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	CHECK(pread(fd, r, len, 0) == (ssize_t)size, "read across EOF");
+	CHECK(diff(exp, r, size) < 0, "data before EOF differs");
+	CHECK(pread(fd, r, PG, 8192) == (ssize_t)(size - 8192), "tail read");
+	CHECK(pread(fd, r, PG, 16384) == 0, "read past EOF");
+	CHECK(pread(fd, r, PG, 10240) == 0, "read at block past EOF");
+	/* 6.12: the EOF check precedes the alignment check. */
+	CHECK(pread(fd, r + 1, 7, 20001) == 0, "misaligned read past EOF");
+	close(fd);
+	return 0;
+}
+
+/* F28 F29: holes read as zeros; direct writes into holes fall back to buffered. */
+static int t_holes(void)
+{
+	size_t size = MIB, blk = 64 * 1024;
+	char *r = abuf(size), *w = abuf(blk), *exp = abuf(size);
+	int fd;
+
+	fd = open(path("holes"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0, "create");
+	CHECK(ftruncate(fd, size) == 0, "ftruncate");
+	fill(w, blk, 8);
+	CHECK(pwrite(fd, w, blk, 512 * 1024) == (ssize_t)blk, "buffered write");
+	CHECK(fsync(fd) == 0, "fsync");
+	close(fd);
+	memcpy(exp + 512 * 1024, w, blk);
+	fd = open(path("holes"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	memset(r, 0xee, size);
+	CHECK(pread(fd, r, size, 0) == (ssize_t)size, "direct read");
+	CHECK(diff(exp, r, size) < 0, "read differs at %ld", diff(exp, r, size));
+	fill(w, blk, 9);
+	CHECK(pwrite(fd, w, blk, 128 * 1024) == (ssize_t)blk, "direct write into hole");
+	memcpy(exp + 128 * 1024, w, blk);
+	close(fd);
+	CHECK(!read_buffered("holes", r, size), "buffered read");
+	CHECK(diff(exp, r, size) < 0, "after hole write differs at %ld", diff(exp, r, size));
+	return 0;
+}
+
+/* F13 F31: extending writes, sync and AIO, leave zeros in the gap. */
+static int t_extend(void)
+{
+	size_t len = 8192, gap_off = 3 * lbs + 65536;
+	char *w = abuf(len), *r = abuf(gap_off + 2 * len), *exp = abuf(gap_off + 2 * len);
+	struct stat st;
+	long res;
+	int fd;
+
+	CHECK(!make_file("ext", 65536, 10), "setup");
+	fill(exp, 65536, 10);
+	fd = open(path("ext"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	fill(w, len, 11);
+	CHECK(pwrite(fd, w, len, 65536) == (ssize_t)len, "sync extend");
+	memcpy(exp + 65536, w, len);
+	fill(w, len, 12);
+	res = aio_rw(fd, 1, w, len, gap_off + len, 0, NULL);
+	CHECK(res == (long)len, "aio extend returned %ld", res);
+	memcpy(exp + gap_off + len, w, len);
+	CHECK(fstat(fd, &st) == 0 && st.st_size == (off_t)(gap_off + 2 * len),
+	      "size %lld", (long long)st.st_size);
+	close(fd);
+	CHECK(!read_buffered("ext", r, gap_off + 2 * len), "read back");
+	CHECK(diff(exp, r, gap_off + 2 * len) < 0, "differs at %ld",
+	      diff(exp, r, gap_off + 2 * len));
+	return 0;
+}
+
+/* F44 F46 F52 F54 F06: AIO overwrite with cached pages, plain and O_DSYNC. */
+static int aio_overwrite(int oflags)
+{
+	size_t len = 128 * 1024;
+	char *w = abuf(len), *b = abuf(len);
+	long res;
+	int fd, bfd, i;
+
+	CHECK(!make_file("aio", len, 13), "setup");
+	bfd = open(path("aio"), O_RDONLY);
+	CHECK(bfd >= 0 && pread(bfd, b, len, 0) == (ssize_t)len, "cache pages");
+	fd = open(path("aio"), O_RDWR | O_DIRECT | oflags);
+	CHECK(fd >= 0, "open");
+	for (i = 0; i < 4; i++) {
+		fill(w, len, 14 + i);
+		res = aio_rw(fd, 1, w, len, 0, 0, NULL);
+		CHECK(res == (long)len, "aio write %d returned %ld", i, res);
+		CHECK(pread(bfd, b, len, 0) == (ssize_t)len, "buffered read");
+		CHECK(diff(w, b, len) < 0, "buffered reader sees stale data at %ld",
+		      diff(w, b, len));
+		memset(b, 0, len);
+		res = aio_rw(fd, 0, b, len, 0, 0, NULL);
+		CHECK(res == (long)len, "aio read %d returned %ld", i, res);
+		CHECK(diff(w, b, len) < 0, "aio read differs");
+	}
+	close(fd);
+	close(bfd);
+	return 0;
+}
+
+static int t_aio_overwrite(void)
+{
+	return aio_overwrite(0);
+}
+
+static int t_aio_overwrite_dsync(void)
+{
+	return aio_overwrite(O_DSYNC);
+}
+
+/* F06: a WQ_MEM_RECLAIM "dio/<dev>" workqueue exists after async writes. */
+static int t_dio_workqueue(void)
+{
+	char comm[64], p[64];
+	int pid, found = 0;
+
+	for (pid = 1; pid < 4096 && !found; pid++) {
+		FILE *f;
+
+		snprintf(p, sizeof(p), "/proc/%d/comm", pid);
+		f = fopen(p, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "kworker/R-dio/", 14))
+			found = 1;
+		fclose(f);
+	}
+	CHECK(found, "no kworker/R-dio/* rescuer thread");
+	return 0;
+}
+
+/* F19 F20 F36-F38: vectored I/O over many separate pages (> 64, > 256). */
+static int t_vectored_many(void)
+{
+	enum { N = 300 };
+	struct iovec iov[N];
+	char *exp = abuf(N * PG), *r = abuf(N * PG);
+	int fd, i;
+
+	CHECK(!make_file("vec", N * PG, 20), "setup");
+	for (i = 0; i < N; i++) {
+		/* Separate mappings so no two pages are virtually adjacent. */
+		iov[i].iov_base = abuf(2 * PG);
+		iov[i].iov_len = PG;
+		fill(iov[i].iov_base, PG, 100 + i);
+		memcpy(exp + i * PG, iov[i].iov_base, PG);
+	}
+	fd = open(path("vec"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	CHECK(pwritev(fd, iov, N, 0) == N * PG, "pwritev");
+	for (i = 0; i < N; i++)
+		memset(iov[i].iov_base, 0, PG);
+	CHECK(preadv(fd, iov, N, 0) == N * PG, "preadv");
+	for (i = 0; i < N; i++)
+		CHECK(diff(iov[i].iov_base, exp + i * PG, PG) < 0, "segment %d differs", i);
+	close(fd);
+	CHECK(!read_buffered("vec", r, N * PG), "buffered read");
+	CHECK(diff(exp, r, N * PG) < 0, "file differs at %ld", diff(exp, r, N * PG));
+	return 0;
+}
+
+/* F22 F50: read into a buffer whose middle page is unmapped: short count. */
+static int t_efault_read(void)
+{
+	char *b = abuf(3 * PG), *exp = abuf(3 * PG);
+	ssize_t r;
+	int fd;
+
+	CHECK(!make_file("efr", 3 * PG, 21), "setup");
+	fill(exp, 3 * PG, 21);
+	CHECK(munmap(b + PG, PG) == 0, "munmap");
+	fd = open(path("efr"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	r = pread(fd, b, 3 * PG, 0);
+	CHECK(r == PG, "returned %zd, want %d", r, PG);
+	CHECK(diff(b, exp, PG) < 0, "first page differs");
+	errno = 0;
+	b = abuf(PG);
+	CHECK(munmap(b, PG) == 0, "munmap");
+	CHECK(pread(fd, b, PG, 0) == -1 && errno == EFAULT, "all-unmapped read");
+	close(fd);
+	return 0;
+}
+
+/*
+ * F21 F50: write from a buffer whose middle page is unmapped.  If the blocks
+ * behind the faulting page were already mapped, C writes zeros there and
+ * returns EFAULT; otherwise the write is short.
+ */
+static int t_efault_write(void)
+{
+	char *b = abuf(3 * PG), *r = abuf(3 * PG), *old = abuf(3 * PG);
+	ssize_t n;
+	int fd;
+
+	CHECK(!make_file("efw", 3 * PG, 22), "setup");
+	fill(old, 3 * PG, 22);
+	fill(b, 3 * PG, 23);
+	CHECK(munmap(b + PG, PG) == 0, "munmap");
+	fd = open(path("efw"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	errno = 0;
+	n = pwrite(fd, b, 3 * PG, 0);
+	close(fd);
+	CHECK(!read_buffered("efw", r, 3 * PG), "read back");
+	CHECK(diff(r, b, PG) < 0, "first page not written");
+	if (n == -1) {
+		CHECK(errno == EFAULT, "errno %d", errno);
+		CHECK(is_zero(r + PG, 2 * PG), "mapped blocks after the fault not zeroed");
+	} else {
+		CHECK(n == PG, "returned %zd", n);
+		CHECK(diff(r + PG, old + PG, 2 * PG) < 0, "data after fault changed");
+	}
+	return 0;
+}
+
+/* F42: direct read into a MAP_SHARED mapping of another file dirties it. */
+static int t_read_into_shared_map(void)
+{
+	size_t len = 64 * 1024;
+	char *exp = abuf(len), *r = abuf(len), *m;
+	int fd, mfd;
+
+	CHECK(!make_file("src", len, 24), "setup src");
+	CHECK(!make_file("dst", len, 25), "setup dst");
+	fill(exp, len, 24);
+	mfd = open(path("dst"), O_RDWR);
+	CHECK(mfd >= 0, "open dst");
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	CHECK(m != MAP_FAILED, "mmap dst");
+	fd = open(path("src"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0, "open src");
+	CHECK(pread(fd, m, len, 0) == (ssize_t)len, "direct read into mapping");
+	CHECK(msync(m, len, MS_SYNC) == 0, "msync");
+	munmap(m, len);
+	close(mfd);
+	close(fd);
+	CHECK(!read_buffered("dst", r, len), "read dst");
+	CHECK(diff(exp, r, len) < 0, "dst lost the data at %ld", diff(exp, r, len));
+	return 0;
+}
+
+/* F20: fork() while an async direct read fills a private buffer. */
+static int t_fork_during_read(void)
+{
+	size_t len = MIB;
+	char *b = abuf(len), *exp = abuf(len);
+	aio_context_t ctx = 0;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+	int fd, st, i;
+	pid_t pid;
+
+	CHECK(!make_file("fork", len, 26), "setup");
+	fill(exp, len, 26);
+	fd = open(path("fork"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	for (i = 0; i < 4; i++) {
+		memset(b, 0x5a, len);
+		CHECK(io_setup_(1, &ctx) == 0, "io_setup");
+		cb.aio_fildes = fd;
+		cb.aio_lio_opcode = IOCB_CMD_PREAD;
+		cb.aio_buf = (uintptr_t)b;
+		cb.aio_nbytes = len;
+		CHECK(syscall(SYS_io_submit, ctx, 1, cbs) == 1, "submit");
+		pid = fork();
+		if (pid == 0) {
+			b[0] = 1; /* child touches the buffer: COW */
+			_exit(0);
+		}
+		b[len - 1] = exp[len - 1];
+		CHECK(syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1, "getevents");
+		io_destroy_(ctx);
+		ctx = 0;
+		waitpid(pid, &st, 0);
+		CHECK(ev.res == (long)len, "res %lld", (long long)ev.res);
+		CHECK(diff(b, exp, len) < 0, "parent buffer differs at %ld", diff(b, exp, len));
+	}
+	close(fd);
+	return 0;
+}
+
+static long io_field(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	fclose(f);
+	return v;
+}
+
+/* F33: /proc/self/io counts direct reads and writes. */
+static int t_io_accounting(void)
+{
+	size_t len = 128 * 1024;
+	char *b = abuf(len);
+	long r0, w0, r1, w1;
+	int fd;
+
+	CHECK(!make_file("acct", len, 27), "setup");
+	fd = open(path("acct"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	r0 = io_field("read_bytes: ");
+	w0 = io_field("write_bytes: ");
+	CHECK(r0 >= 0 && w0 >= 0, "no /proc/self/io");
+	CHECK(pread(fd, b, len, 0) == (ssize_t)len, "read");
+	CHECK(pwrite(fd, b, len, 0) == (ssize_t)len, "write");
+	r1 = io_field("read_bytes: ");
+	w1 = io_field("write_bytes: ");
+	close(fd);
+	CHECK(r1 - r0 == (long)len, "read_bytes grew by %ld", r1 - r0);
+	CHECK(w1 - w0 == (long)len, "write_bytes grew by %ld", w1 - w0);
+	return 0;
+}
+
+/* F16: truncate waits for in-flight AIO (inode_dio_wait). */
+static int t_truncate_vs_aio(void)
+{
+	size_t len = 512 * 1024;
+	char *w = abuf(len);
+	aio_context_t ctx = 0;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+	struct stat st;
+	int fd;
+
+	CHECK(!make_file("trunc", 2 * len, 28), "setup");
+	fill(w, len, 29);
+	fd = open(path("trunc"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	CHECK(io_setup_(1, &ctx) == 0, "io_setup");
+	cb.aio_fildes = fd;
+	cb.aio_lio_opcode = IOCB_CMD_PWRITE;
+	cb.aio_buf = (uintptr_t)w;
+	cb.aio_nbytes = len;
+	CHECK(syscall(SYS_io_submit, ctx, 1, cbs) == 1, "submit");
+	CHECK(ftruncate(fd, len / 2) == 0, "truncate");
+	CHECK(syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1, "getevents");
+	io_destroy_(ctx);
+	CHECK(ev.res == (long)len, "res %lld", (long long)ev.res);
+	CHECK(fstat(fd, &st) == 0 && st.st_size == (off_t)len / 2, "size %lld",
+	      (long long)st.st_size);
+	close(fd);
+	return 0;
+}
+
+struct worker {
+	int fd, id, fail;
+};
+
+static void *rw_worker(void *arg)
+{
+	struct worker *wk = arg;
+	size_t len = 64 * 1024;
+	char *w = abuf(len), *r = abuf(len);
+	off_t off = (off_t)wk->id * len;
+	int i;
+
+	for (i = 0; i < 20 && !wk->fail; i++) {
+		fill(w, len, 1000 * wk->id + i);
+		if (pwrite(wk->fd, w, len, off) != (ssize_t)len ||
+		    pread(wk->fd, r, len, off) != (ssize_t)len || diff(w, r, len) >= 0)
+			wk->fail = i + 1;
+	}
+	munmap(w, len);
+	munmap(r, len);
+	return NULL;
+}
+
+/* F09 F45: concurrent direct readers and writers on disjoint ranges of one file. */
+static int t_concurrent(void)
+{
+	enum { T = 4 };
+	pthread_t th[T];
+	struct worker wk[T];
+	int fd, i;
+
+	CHECK(!make_file("conc", T * 64 * 1024, 30), "setup");
+	fd = open(path("conc"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	for (i = 0; i < T; i++) {
+		wk[i] = (struct worker){ .fd = fd, .id = i };
+		pthread_create(&th[i], NULL, rw_worker, &wk[i]);
+	}
+	for (i = 0; i < T; i++)
+		pthread_join(th[i], NULL);
+	close(fd);
+	for (i = 0; i < T; i++)
+		CHECK(!wk[i].fail, "worker %d failed at iteration %d", i, wk[i].fail);
+	return 0;
+}
+
+/* F13 F20 F46: io_uring with registered (ITER_BVEC, unpinned) buffers. */
+static int t_io_uring_fixed(void)
+{
+	size_t len = 256 * 1024;
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	struct iovec iov[2];
+	char *exp = abuf(len);
+	int fd, r;
+
+	CHECK(!make_file("uring", len, 31), "setup");
+	iov[0].iov_base = abuf(len);
+	iov[0].iov_len = len;
+	iov[1].iov_base = abuf(len);
+	iov[1].iov_len = len;
+	fill(iov[0].iov_base, len, 32);
+	memcpy(exp, iov[0].iov_base, len);
+	fd = open(path("uring"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	r = io_uring_queue_init(4, &ring, 0);
+	CHECK(r == 0, "queue_init %d", r);
+	CHECK(io_uring_register_buffers(&ring, iov, 2) == 0, "register");
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write_fixed(sqe, fd, iov[0].iov_base, len, 0, 0);
+	io_uring_submit(&ring);
+	CHECK(io_uring_wait_cqe(&ring, &cqe) == 0, "wait");
+	CHECK(cqe->res == (int)len, "write res %d", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read_fixed(sqe, fd, iov[1].iov_base, len, 0, 1);
+	io_uring_submit(&ring);
+	CHECK(io_uring_wait_cqe(&ring, &cqe) == 0, "wait");
+	CHECK(cqe->res == (int)len, "read res %d", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	/* Extending write through io_uring completes synchronously (F13). */
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write_fixed(sqe, fd, iov[0].iov_base, len, len, 0);
+	io_uring_submit(&ring);
+	CHECK(io_uring_wait_cqe(&ring, &cqe) == 0, "wait");
+	CHECK(cqe->res == (int)len, "extend res %d", cqe->res);
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	close(fd);
+	CHECK(diff(iov[1].iov_base, exp, len) < 0, "fixed read differs");
+	return 0;
+}
+
+/* F20 F44: loop device with direct I/O on a file of this filesystem. */
+static int t_loop_direct(void)
+{
+	size_t len = 4 * MIB, n = 256 * 1024;
+	char *w = abuf(n), *r = abuf(n);
+	char dev[32];
+	int ctl, lfd, bfd, nr;
+
+	CHECK(!make_file("loopback", len, 33), "setup");
+	ctl = open("/dev/loop-control", O_RDWR);
+	CHECK(ctl >= 0, "loop-control");
+	nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+	close(ctl);
+	CHECK(nr >= 0, "LOOP_CTL_GET_FREE");
+	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
+	bfd = open(path("loopback"), O_RDWR | O_DIRECT);
+	CHECK(bfd >= 0, "open backing");
+	lfd = open(dev, O_RDWR);
+	CHECK(lfd >= 0, "open %s", dev);
+	CHECK(ioctl(lfd, LOOP_SET_FD, bfd) == 0, "LOOP_SET_FD");
+	ioctl(lfd, LOOP_SET_BLOCK_SIZE, lbs > 512 ? lbs : 512);
+	if (ioctl(lfd, LOOP_SET_DIRECT_IO, 1) != 0) {
+		ioctl(lfd, LOOP_CLR_FD, 0);
+		close(lfd);
+		close(bfd);
+		SKIP("loop refuses direct I/O on this file");
+	}
+	close(lfd);
+	lfd = open(dev, O_RDWR | O_DIRECT);
+	CHECK(lfd >= 0, "reopen");
+	fill(w, n, 34);
+	CHECK(pwrite(lfd, w, n, MIB) == (ssize_t)n, "loop write");
+	CHECK(fsync(lfd) == 0, "fsync loop");
+	CHECK(pread(lfd, r, n, MIB) == (ssize_t)n, "loop read");
+	CHECK(diff(w, r, n) < 0, "loop read differs");
+	CHECK(pread(bfd, r, n, MIB) == (ssize_t)n, "backing read");
+	CHECK(diff(w, r, n) < 0, "backing file differs");
+	ioctl(lfd, LOOP_CLR_FD, 0);
+	close(lfd);
+	close(bfd);
+	return 0;
+}
+
+/* F14: RWF_NOWAIT direct writes (ocfs2 is the only caller with FMODE_NOWAIT). */
+static int t_nowait(void)
+{
+	char *w = abuf(PG);
+	struct iovec iov = { w, PG };
+	ssize_t r;
+	int fd;
+
+	CHECK(!make_file("nowait", 64 * 1024, 35), "setup");
+	fd = open(path("nowait"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	fill(w, PG, 36);
+	errno = 0;
+	r = pwritev2(fd, &iov, 1, 0, RWF_NOWAIT);
+	close(fd);
+	if (!strcmp(fsname, "ocfs2") || !strncmp(fsname, "ocfs2-", 6))
+		CHECK(r == PG || (r == -1 && errno == EAGAIN), "ocfs2 nowait %zd", r);
+	else
+		CHECK(r == -1 && errno == EOPNOTSUPP, "nowait %zd", r);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} cases[] = {
+	{ "aligned_overwrite", t_aligned_overwrite },
+	{ "lbs_aligned_io", t_lbs_aligned_io },
+	{ "misaligned_einval", t_misaligned_einval },
+	{ "zero_length", t_zero_length },
+	{ "read_eof", t_read_eof },
+	{ "holes", t_holes },
+	{ "extend", t_extend },
+	{ "aio_overwrite", t_aio_overwrite },
+	{ "aio_overwrite_dsync", t_aio_overwrite_dsync },
+	{ "dio_workqueue", t_dio_workqueue },
+	{ "vectored_many", t_vectored_many },
+	{ "efault_read", t_efault_read },
+	{ "efault_write", t_efault_write },
+	{ "read_into_shared_map", t_read_into_shared_map },
+	{ "fork_during_read", t_fork_during_read },
+	{ "io_accounting", t_io_accounting },
+	{ "truncate_vs_aio", t_truncate_vs_aio },
+	{ "concurrent", t_concurrent },
+	{ "io_uring_fixed", t_io_uring_fixed },
+	{ "loop_direct", t_loop_direct },
+	{ "nowait", t_nowait },
+};
+
+/* Cases that write through DIO do not apply to read-only-DIO filesystems. */
+static int readonly_dio(const char *name)
+{
+	static const char *const writers[] = {
+		"aligned_overwrite", "lbs_aligned_io", "extend", "aio_overwrite",
+		"aio_overwrite_dsync", "dio_workqueue", "vectored_many",
+		"efault_write", "truncate_vs_aio", "concurrent", "io_uring_fixed",
+		"loop_direct", "io_accounting",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (!strcmp(name, writers[i]))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = getenv("DIO_TEST_ONLY");
+	int nowrite, i;
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s <dir> <fsname> <lbs> [readonly-dio]\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	fsname = argv[2];
+	lbs = strtoul(argv[3], NULL, 0);
+	nowrite = argc > 4 && !strcmp(argv[4], "readonly-dio");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < (int)n; i++) {
+		if (only && !strstr(only, cases[i].name))
+			continue;
+		if (nowrite && readonly_dio(cases[i].name)) {
+			ntest++;
+			printf("ok %d - %s:%s # SKIP %s writes never use direct I/O\n",
+			       ntest, fsname, cases[i].name, fsname);
+			continue;
+		}
+		run(cases[i].name, cases[i].fn);
+	}
+	printf("# %s: %d cases, %d failed\n", fsname, ntest, nfail);
+	return nfail ? 1 : 0;
+}
