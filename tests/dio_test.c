@@ -33,6 +33,7 @@
 
 static const char *dir, *fsname;
 static size_t lbs;
+static int readonly_fs;
 static int ntest, nfail;
 static char failmsg[512];
 
@@ -276,10 +277,12 @@ static int t_misaligned_einval(void)
 	CHECK(pread(fd, b, lbs + 1, 0) == -1 && errno == EINVAL, "read len+1");
 	errno = 0;
 	CHECK(pread(fd, b + 1, lbs, 0) == -1 && errno == EINVAL, "read buf+1");
-	errno = 0;
-	CHECK(pwrite(fd, b, lbs, 1) == -1 && errno == EINVAL, "write offset 1");
-	errno = 0;
-	CHECK(pwrite(fd, b + 1, lbs, 0) == -1 && errno == EINVAL, "write buf+1");
+	if (!readonly_fs) {
+		errno = 0;
+		CHECK(pwrite(fd, b, lbs, 1) == -1 && errno == EINVAL, "write offset 1");
+		errno = 0;
+		CHECK(pwrite(fd, b + 1, lbs, 0) == -1 && errno == EINVAL, "write buf+1");
+	}
 	close(fd);
 	return 0;
 }
@@ -369,6 +372,12 @@ static int t_extend(void)
 	memcpy(exp + 65536, w, len);
 	fill(w, len, 12);
 	res = aio_rw(fd, 1, w, len, gap_off + len, 0, NULL);
+	if (!strncmp(fsname, "hfs-", 4)) {
+		/* hfs_get_block() refuses to allocate past the next block (F50). */
+		CHECK(res == -EIO, "hfs gap extend returned %ld, want -EIO", res);
+		close(fd);
+		return 0;
+	}
 	CHECK(res == (long)len, "aio extend returned %ld", res);
 	memcpy(exp + gap_off + len, w, len);
 	CHECK(fstat(fd, &st) == 0 && st.st_size == (off_t)(gap_off + 2 * len),
@@ -879,9 +888,10 @@ int main(int argc, char **argv)
 	fsname = argv[2];
 	lbs = strtoul(argv[3], NULL, 0);
 	nowrite = argc > 4 && !strcmp(argv[4], "readonly-dio");
+	readonly_fs = nowrite;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 0; i < (int)n; i++) {
-		if (only && !strstr(only, cases[i].name))
+		if (only && *only && !strstr(only, cases[i].name))
 			continue;
 		if (nowrite && readonly_dio(cases[i].name)) {
 			ntest++;

@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Thin wrappers over the C types the direct-I/O engine works with.
+//!
+//! Every `unsafe` operation of the engine lives in this module.  The types
+//! mirror the C names (`Kiocb`, `Inode`, `IovIter`, `Bio`, ...) so that they
+//! could move to `rust/kernel/` unchanged.  Objects owned by C are borrowed
+//! as `&T` for the duration of the `__blockdev_direct_IO()` call or of a
+//! completion callback.
+//!
+//! C headers: [`include/linux/fs.h`](srctree/include/linux/fs.h),
+//! [`include/linux/bio.h`](srctree/include/linux/bio.h),
+//! [`include/linux/buffer_head.h`](srctree/include/linux/buffer_head.h),
+//! [`include/linux/uio.h`](srctree/include/linux/uio.h).
+
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::ops::{Deref, DerefMut};
+use core::ptr::{self, NonNull};
+use kernel::bindings;
+use kernel::error::{to_result, Error, Result};
+use kernel::types::Opaque;
+
+/// Number of pages extracted from the iterator per refill (`DIO_PAGES`).
+pub(crate) const DIO_PAGES: usize = 64;
+/// `PAGE_SIZE`.
+pub(crate) const PAGE_SIZE: usize = bindings::PAGE_SIZE;
+
+/// Converts a negative errno stored in an `i32` into an [`Error`].
+pub(crate) fn errno(err: i32) -> Error {
+    Error::from_errno(err)
+}
+
+/// A `struct kiocb`.
+#[repr(transparent)]
+pub(crate) struct Kiocb(Opaque<bindings::kiocb>);
+
+impl Kiocb {
+    /// Borrows a kiocb.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct kiocb` that stays valid for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::kiocb) -> &'a Self {
+        // SAFETY: `Kiocb` is a transparent wrapper and the caller guarantees validity.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn raw(&self) -> *mut bindings::kiocb {
+        self.0.get()
+    }
+
+    /// `iocb->ki_pos`.
+    pub(crate) fn pos(&self) -> i64 {
+        // SAFETY: The kiocb is valid; the engine is the only user of `ki_pos` during the I/O.
+        unsafe { (*self.raw()).ki_pos }
+    }
+
+    /// `iocb->ki_pos += n`, done by async completion only.
+    pub(crate) fn advance_pos(&self, n: i64) {
+        // SAFETY: As above; async completion owns the kiocb until `ki_complete`.
+        unsafe { (*self.raw()).ki_pos += n };
+    }
+
+    /// `is_sync_kiocb()`.
+    pub(crate) fn is_sync(&self) -> bool {
+        // SAFETY: The kiocb is valid.
+        unsafe { bindings::rustdio_is_sync_kiocb(self.raw()) }
+    }
+
+    /// `iocb_is_dsync()`.
+    pub(crate) fn is_dsync(&self) -> bool {
+        // SAFETY: The kiocb is valid.
+        unsafe { bindings::rustdio_iocb_is_dsync(self.raw()) }
+    }
+
+    /// `IOCB_NOWAIT` is set.
+    pub(crate) fn nowait(&self) -> bool {
+        // SAFETY: The kiocb is valid.
+        unsafe { (*self.raw()).ki_flags & bindings::RUSTDIO_IOCB_NOWAIT != 0 }
+    }
+
+    /// `file_inode(iocb->ki_filp)->i_write_hint`.
+    pub(crate) fn write_hint(&self) -> bindings::rw_hint {
+        // SAFETY: An I/O kiocb has a valid file with a valid inode.
+        unsafe { (*(*(*self.raw()).ki_filp).f_inode).i_write_hint }
+    }
+
+    /// `filemap_write_and_wait_range(iocb->ki_filp->f_mapping, start, end)`.
+    pub(crate) fn write_and_wait_range(&self, start: i64, end: i64) -> Result {
+        // SAFETY: An I/O kiocb has a valid file with a valid mapping.
+        to_result(unsafe {
+            bindings::filemap_write_and_wait_range((*(*self.raw()).ki_filp).f_mapping, start, end)
+        })
+    }
+
+    /// `kiocb_invalidate_post_direct_write()`.
+    pub(crate) fn invalidate_post_direct_write(&self, count: usize) {
+        // SAFETY: The kiocb is valid and a direct write of `count` bytes completed.
+        unsafe { bindings::kiocb_invalidate_post_direct_write(self.raw(), count) };
+    }
+
+    /// `generic_write_sync()`.
+    pub(crate) fn write_sync(&self, count: isize) -> isize {
+        // SAFETY: The kiocb is valid and `ki_pos` has been advanced past the write.
+        unsafe { bindings::rustdio_generic_write_sync(self.raw(), count) }
+    }
+
+    /// `iocb->ki_complete(iocb, ret)`.
+    ///
+    /// # Safety
+    ///
+    /// Ends the caller's ownership of the kiocb: it must not be used afterwards.
+    pub(crate) unsafe fn complete(&self, ret: isize) {
+        // SAFETY: Async kiocbs always have `ki_complete` (checked by `is_sync`).
+        unsafe {
+            if let Some(complete) = (*self.raw()).ki_complete {
+                complete(self.raw(), ret as _);
+            }
+        }
+    }
+}
+
+/// A `struct inode`.
+#[repr(transparent)]
+pub(crate) struct Inode(Opaque<bindings::inode>);
+
+impl Inode {
+    /// Borrows an inode.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct inode` that stays valid for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::inode) -> &'a Self {
+        // SAFETY: `Inode` is a transparent wrapper and the caller guarantees validity.
+        unsafe { &*ptr.cast() }
+    }
+
+    pub(crate) fn raw(&self) -> *mut bindings::inode {
+        self.0.get()
+    }
+
+    /// `READ_ONCE(inode->i_blkbits)`.
+    pub(crate) fn blkbits(&self) -> u32 {
+        // SAFETY: The inode is valid; a volatile read is `READ_ONCE`.
+        u32::from(unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_blkbits)) })
+    }
+
+    /// `i_size_read()`.
+    pub(crate) fn size(&self) -> i64 {
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_i_size_read(self.raw()) }
+    }
+
+    /// `inode_lock()`; the returned guard calls `inode_unlock()`.
+    pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_inode_lock(self.raw()) };
+        InodeLockGuard(self)
+    }
+
+    /// `inode_dio_begin()`.
+    pub(crate) fn dio_begin(&self) {
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_inode_dio_begin(self.raw()) };
+    }
+
+    /// `inode_dio_end()`.
+    pub(crate) fn dio_end(&self) {
+        // SAFETY: The inode is valid and `inode_dio_begin()` was called for this I/O.
+        unsafe { bindings::rustdio_inode_dio_end(self.raw()) };
+    }
+
+    /// `inode->i_mapping->nrpages != 0`.
+    pub(crate) fn has_cached_pages(&self) -> bool {
+        // SAFETY: The inode and its mapping are valid; `nrpages` is read racily in C too.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*(*self.raw()).i_mapping).nrpages)) != 0 }
+    }
+
+    /// `inode->i_sb`.
+    pub(crate) fn sb(&self) -> &SuperBlock {
+        // SAFETY: An inode's superblock outlives it.
+        unsafe { SuperBlock::from_raw((*self.raw()).i_sb) }
+    }
+}
+
+/// Holds `inode_lock()` until dropped.
+pub(crate) struct InodeLockGuard<'a>(&'a Inode);
+
+impl Drop for InodeLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: The guard exists only while the lock is held.
+        unsafe { bindings::rustdio_inode_unlock(self.0.raw()) };
+    }
+}
+
+/// A `struct super_block`.
+#[repr(transparent)]
+pub(crate) struct SuperBlock(Opaque<bindings::super_block>);
+
+impl SuperBlock {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct super_block` that stays valid for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::super_block) -> &'a Self {
+        // SAFETY: Transparent wrapper; the caller guarantees validity.
+        unsafe { &*ptr.cast() }
+    }
+
+    fn dio_done_wq(&self) -> *mut bindings::workqueue_struct {
+        // SAFETY: The superblock is valid; the pointer is set once with cmpxchg.
+        unsafe { ptr::read_volatile(ptr::addr_of!((*self.0.get()).s_dio_done_wq)) }
+    }
+
+    /// Creates `sb->s_dio_done_wq` if it does not exist yet (`sb_init_dio_done_wq()`).
+    pub(crate) fn init_dio_done_wq(&self) -> Result {
+        if !self.dio_done_wq().is_null() {
+            return Ok(());
+        }
+        // SAFETY: The superblock is valid and mounted.
+        to_result(unsafe { bindings::sb_init_dio_done_wq(self.0.get()) })
+    }
+}
+
+/// A `struct iov_iter`, borrowed mutably for the submission.
+#[repr(transparent)]
+pub(crate) struct IovIter(Opaque<bindings::iov_iter>);
+
+impl IovIter {
+    /// # Safety
+    ///
+    /// `ptr` must point to a valid `struct iov_iter` not used by others for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::iov_iter) -> &'a mut Self {
+        // SAFETY: Transparent wrapper; the caller guarantees validity and exclusivity.
+        unsafe { &mut *ptr.cast() }
+    }
+
+    fn raw(&self) -> *mut bindings::iov_iter {
+        self.0.get()
+    }
+
+    /// `iov_iter_rw(iter) == WRITE`.
+    pub(crate) fn is_write(&self) -> bool {
+        // SAFETY: The iterator is valid.
+        unsafe { bindings::rustdio_iov_iter_is_write(self.raw()) }
+    }
+
+    /// `iov_iter_count()`.
+    pub(crate) fn count(&self) -> usize {
+        // SAFETY: The iterator is valid.
+        unsafe { bindings::rustdio_iov_iter_count(self.raw()) }
+    }
+
+    /// `iov_iter_alignment()`: OR of every segment's address and length.
+    pub(crate) fn alignment(&self) -> u64 {
+        // SAFETY: The iterator is valid.
+        u64::from(unsafe { bindings::iov_iter_alignment(self.raw()) } as u64 as u64)
+    }
+
+    /// `iov_iter_npages(iter, INT_MAX)`.
+    pub(crate) fn npages(&self) -> i32 {
+        // SAFETY: The iterator is valid.
+        unsafe { bindings::iov_iter_npages(self.raw(), i32::MAX) }
+    }
+
+    /// `iov_iter_extract_will_pin()`.
+    pub(crate) fn extract_will_pin(&self) -> bool {
+        // SAFETY: The iterator is valid.
+        unsafe { bindings::rustdio_iov_iter_extract_will_pin(self.raw()) }
+    }
+
+    /// `user_backed_iter()`.
+    pub(crate) fn user_backed(&self) -> bool {
+        // SAFETY: The iterator is valid.
+        unsafe { bindings::rustdio_user_backed_iter(self.raw()) }
+    }
+
+    /// `iov_iter_extract_pages()` of up to [`DIO_PAGES`] pages into `pages`.
+    ///
+    /// Returns the number of bytes extracted and the offset into the first page.
+    pub(crate) fn extract_pages(&mut self, pages: &mut [PageRef; DIO_PAGES]) -> Result<(usize, usize)> {
+        let mut list = pages.as_mut_ptr().cast::<*mut bindings::page>();
+        let mut from = 0usize;
+        // SAFETY: `PageRef` is a transparent non-null page pointer, `list` has room for
+        // `DIO_PAGES` entries, so the callee fills at most that many, and never
+        // replaces `list` since it is non-NULL.
+        let ret = unsafe {
+            bindings::iov_iter_extract_pages(
+                self.raw(),
+                &mut list,
+                isize::MAX as usize,
+                DIO_PAGES as u32,
+                0,
+                &mut from,
+            )
+        };
+        if ret < 0 {
+            return Err(errno(ret as i32));
+        }
+        Ok((ret as usize, from))
+    }
+}
+
+/// A page of a direct-I/O buffer (or the zero page), by pointer.
+#[repr(transparent)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PageRef(NonNull<bindings::page>);
+
+// SAFETY: A page pointer may be used from any thread; pins are per page, not per thread.
+unsafe impl Send for PageRef {}
+
+impl PageRef {
+    /// `ZERO_PAGE(0)`.
+    pub(crate) fn zero() -> Self {
+        // SAFETY: `ZERO_PAGE(0)` is always a valid page.
+        let page = unsafe { bindings::rustdio_zero_page() };
+        // INVARIANT: `ZERO_PAGE(0)` is never NULL; fall back to dangling is unreachable.
+        Self(NonNull::new(page).unwrap_or(NonNull::dangling()))
+    }
+
+    fn raw(self) -> *mut bindings::page {
+        self.0.as_ptr()
+    }
+
+    /// `folio_add_pin(page_folio(page))`; no-op for the zero page.
+    pub(crate) fn add_pin(self) {
+        // SAFETY: The page is pinned by the extraction, so its folio is live.
+        unsafe { bindings::rustdio_page_add_pin(self.raw()) };
+    }
+
+    /// `unpin_user_page()`; no-op for the zero page.
+    pub(crate) fn unpin(self) {
+        // SAFETY: The caller drops a pin it holds (engine invariant).
+        unsafe { bindings::unpin_user_page(self.raw()) };
+    }
+
+    /// `zero_user(page, start, len)`.
+    pub(crate) fn zero_range(self, start: u32, len: u32) {
+        // SAFETY: The page is a live buffer page and `start + len <= PAGE_SIZE`.
+        unsafe { bindings::rustdio_zero_user(self.raw(), start, len) };
+    }
+}
+
+/// `unpin_user_pages()` on a slice of extracted pages.
+pub(crate) fn unpin_pages(pages: &[PageRef]) {
+    if pages.is_empty() {
+        return;
+    }
+    // SAFETY: The pages hold one extraction pin each, which is dropped here.
+    unsafe { bindings::unpin_user_pages(pages.as_ptr() as *mut *mut bindings::page, pages.len()) };
+}
+
+/// The `struct buffer_head` handed to `get_block` (on the stack in C).
+pub(crate) struct MapBh {
+    bh: bindings::buffer_head,
+}
+
+/// `get_block_t` as seen through bindgen.
+pub(crate) type GetBlock = bindings::get_block_t;
+
+impl MapBh {
+    /// A zeroed buffer head, as `struct buffer_head map_bh = { 0, }`.
+    pub(crate) fn new() -> Self {
+        // SAFETY: `buffer_head` is plain old data for which all-zeroes is valid.
+        Self { bh: unsafe { MaybeUninit::zeroed().assume_init() } }
+    }
+
+    /// Calls `get_block(inode, block, bh, create)` asking for `size` bytes.
+    ///
+    /// `b_private`, `b_bdev` and `b_blocknr` persist across calls (F23).
+    pub(crate) fn get_block(&mut self, get_block: GetBlock, inode: &Inode, block: u64, size: usize, create: bool) -> Result {
+        self.bh.b_state = 0;
+        self.bh.b_size = size;
+        let Some(get_block) = get_block else {
+            return Err(kernel::error::code::EINVAL);
+        };
+        // SAFETY: `get_block` is the filesystem's mapping function for `inode`, and
+        // `self.bh` is a valid buffer head owned by this call.
+        to_result(unsafe { get_block(inode.raw(), block, &mut self.bh, i32::from(create)) })
+    }
+
+    fn test(&self, bit: u32) -> bool {
+        self.bh.b_state & (1 << bit) != 0
+    }
+
+    /// `buffer_mapped()`.
+    pub(crate) fn mapped(&self) -> bool {
+        self.test(bindings::bh_state_bits_BH_Mapped)
+    }
+
+    /// `buffer_new()`.
+    pub(crate) fn is_new(&self) -> bool {
+        self.test(bindings::bh_state_bits_BH_New)
+    }
+
+    /// `buffer_boundary()`.
+    pub(crate) fn boundary(&self) -> bool {
+        self.test(bindings::bh_state_bits_BH_Boundary)
+    }
+
+    /// `buffer_defer_completion()`.
+    pub(crate) fn defer_completion(&self) -> bool {
+        self.test(bindings::bh_state_bits_BH_Defer_Completion)
+    }
+
+    /// `b_size`.
+    pub(crate) fn size(&self) -> usize {
+        self.bh.b_size
+    }
+
+    /// `b_blocknr`.
+    pub(crate) fn blocknr(&self) -> u64 {
+        self.bh.b_blocknr
+    }
+
+    /// `b_private`.
+    pub(crate) fn private(&self) -> *mut core::ffi::c_void {
+        self.bh.b_private
+    }
+
+    /// `b_bdev`: the device the mapped blocks live on.
+    pub(crate) fn bdev(&self) -> *mut bindings::block_device {
+        self.bh.b_bdev
+    }
+
+    /// `clean_bdev_aliases()` for freshly allocated blocks.
+    pub(crate) fn clean_aliases(&self, i_blkbits: u32) {
+        // SAFETY: The buffer head was just mapped by `get_block` onto `b_bdev`.
+        unsafe {
+            bindings::clean_bdev_aliases(self.bh.b_bdev, self.bh.b_blocknr, (self.bh.b_size >> i_blkbits) as u64)
+        };
+    }
+}
+
+/// `bdev_logical_block_size()`.
+pub(crate) fn bdev_logical_block_size(bdev: *mut bindings::block_device) -> Option<u32> {
+    if bdev.is_null() {
+        return None;
+    }
+    // SAFETY: A non-NULL `bdev` passed to `__blockdev_direct_IO()` is valid.
+    Some(unsafe { bindings::rustdio_bdev_logical_block_size(bdev) })
+}
+
+/// `task_io_account_write()`.
+pub(crate) fn task_io_account_write(bytes: usize) {
+    // SAFETY: Always safe in task context.
+    unsafe { bindings::rustdio_task_io_account_write(bytes) };
+}
+
+/// `blk_start_plug()` .. `blk_finish_plug()` around `f`.
+pub(crate) fn with_plug<R>(f: impl FnOnce() -> R) -> R {
+    let mut plug = MaybeUninit::<bindings::blk_plug>::uninit();
+    // SAFETY: `plug` stays in place until `blk_finish_plug()` below.
+    unsafe { bindings::blk_start_plug(plug.as_mut_ptr()) };
+    let ret = f();
+    // SAFETY: `plug` was started above on this task.
+    unsafe { bindings::blk_finish_plug(plug.as_mut_ptr()) };
+    ret
+}
+
+/// Completion callback type for bios.
+pub(crate) type BioEndIo = unsafe extern "C" fn(*mut bindings::bio);
+
+/// An owned `struct bio` under assembly (not yet submitted).
+pub(crate) struct BioBuilder(NonNull<bindings::bio>);
+
+impl BioBuilder {
+    /// `bio_alloc()` plus the fields `dio_bio_alloc()` sets.  Cannot fail: `bio_alloc`
+    /// with `GFP_KERNEL` draws on the `fs_bio_set` mempool.
+    pub(crate) fn alloc(
+        bdev: *mut bindings::block_device,
+        nr_vecs: u16,
+        opf: u32,
+        sector: u64,
+        end_io: BioEndIo,
+        pinned: bool,
+        write_hint: bindings::rw_hint,
+    ) -> Option<Self> {
+        // SAFETY: `bdev` is the device `get_block` mapped the blocks on.
+        let bio = NonNull::new(unsafe { bindings::rustdio_bio_alloc(bdev, nr_vecs, opf) })?;
+        let raw = bio.as_ptr();
+        // SAFETY: `bio` was just allocated and is exclusively ours.
+        unsafe {
+            (*raw).bi_iter.bi_sector = sector;
+            (*raw).bi_end_io = Some(end_io);
+            if pinned {
+                (*raw).bi_flags |= 1 << bindings::BIO_PAGE_PINNED;
+            }
+            (*raw).bi_write_hint = write_hint;
+        }
+        Some(Self(bio))
+    }
+
+    /// `bio_add_page()`; returns whether the whole range was added.
+    pub(crate) fn add_page(&mut self, page: PageRef, len: u32, offset: u32) -> bool {
+        // SAFETY: The bio is ours and not submitted; `page` is pinned or the zero page.
+        unsafe { bindings::bio_add_page(self.0.as_ptr(), page.raw(), len, offset) as u32 == len }
+    }
+
+    /// `bio->bi_iter.bi_size`.
+    pub(crate) fn size(&self) -> u32 {
+        // SAFETY: The bio is ours.
+        unsafe { (*self.0.as_ptr()).bi_iter.bi_size }
+    }
+
+    /// `bio_set_pages_dirty()`, before an async read is submitted.
+    pub(crate) fn set_pages_dirty(&mut self) {
+        // SAFETY: The bio is ours and holds pinned user pages.
+        unsafe { bindings::bio_set_pages_dirty(self.0.as_ptr()) };
+    }
+
+    /// Sets `bi_private` and calls `submit_bio()`; ownership passes to the block layer.
+    pub(crate) fn submit(self, private: *mut core::ffi::c_void) {
+        let raw = self.0.as_ptr();
+        // SAFETY: The bio is fully built; after `submit_bio` it belongs to the block layer
+        // and comes back through `bi_end_io`.
+        unsafe {
+            (*raw).bi_private = private;
+            bindings::submit_bio(raw);
+        }
+    }
+}
+
+/// A completed bio, handed back by `bi_end_io` or popped from the completion list.
+pub(crate) struct DoneBio(NonNull<bindings::bio>);
+
+// SAFETY: A completed bio is owned by whoever holds this handle.
+unsafe impl Send for DoneBio {}
+
+impl DoneBio {
+    /// # Safety
+    ///
+    /// `bio` must be a completed bio of this engine, owned by the caller.
+    pub(crate) unsafe fn from_raw(bio: *mut bindings::bio) -> Option<Self> {
+        NonNull::new(bio).map(Self)
+    }
+
+    /// `bio->bi_private`.
+    pub(crate) fn private(&self) -> *mut core::ffi::c_void {
+        // SAFETY: The bio is ours.
+        unsafe { (*self.0.as_ptr()).bi_private }
+    }
+
+    /// Links this bio in front of `next` through `bi_private` (the C list idiom).
+    pub(crate) fn link(self, next: Option<DoneBio>) -> NonNull<bindings::bio> {
+        let next = next.map_or(ptr::null_mut(), |b| b.0.as_ptr());
+        // SAFETY: The bio is ours; `bi_private` is free once it completed.
+        unsafe { (*self.0.as_ptr()).bi_private = next.cast() };
+        self.0
+    }
+
+    /// `bio->bi_status`.
+    pub(crate) fn status(&self) -> u8 {
+        // SAFETY: The bio is ours and completed.
+        unsafe { (*self.0.as_ptr()).bi_status }
+    }
+
+    /// `bio->bi_opf & REQ_NOWAIT`.
+    pub(crate) fn nowait(&self) -> bool {
+        // SAFETY: The bio is ours.
+        unsafe { (*self.0.as_ptr()).bi_opf & bindings::RUSTDIO_REQ_NOWAIT != 0 }
+    }
+
+    /// `bio_check_pages_dirty()`; it takes the bio over.
+    pub(crate) fn check_pages_dirty(self) {
+        // SAFETY: Ownership of the completed bio is transferred.
+        unsafe { bindings::bio_check_pages_dirty(self.0.as_ptr()) };
+    }
+
+    /// `bio_release_pages(bio, mark_dirty)` then `bio_put()`.
+    pub(crate) fn release(self, mark_dirty: bool) {
+        // SAFETY: Process or completion context as in C; the bio is ours and dropped here.
+        unsafe {
+            bindings::rustdio_bio_release_pages(self.0.as_ptr(), mark_dirty);
+            bindings::bio_put(self.0.as_ptr());
+        }
+    }
+}
+
+/// `blk_status_to_errno()`.
+pub(crate) fn blk_status_to_errno(status: u8) -> i32 {
+    // SAFETY: Pure function.
+    unsafe { bindings::blk_status_to_errno(status) }
+}
+
+/// A `spinlock_t` taken with interrupts disabled, protecting `T`.
+///
+/// The kernel crate of 6.12 has no irq-safe lock, and bio completions may run in
+/// hard interrupt context.
+pub(crate) struct IrqSpinLock<T> {
+    lock: Opaque<bindings::spinlock_t>,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: Access to `data` is serialised by the spinlock.
+unsafe impl<T: Send> Sync for IrqSpinLock<T> {}
+// SAFETY: The lock may move between threads with its data.
+unsafe impl<T: Send> Send for IrqSpinLock<T> {}
+
+impl<T> IrqSpinLock<T> {
+    /// Initialises the lock in place.
+    ///
+    /// # Safety
+    ///
+    /// `this` must be valid for writes and not yet shared.
+    pub(crate) unsafe fn init(this: *mut Self, data: T) {
+        // SAFETY: The caller guarantees `this` is writable and exclusive.
+        unsafe {
+            ptr::addr_of_mut!((*this).data).write(UnsafeCell::new(data));
+            bindings::rustdio_spin_lock_init(Opaque::raw_get(ptr::addr_of!((*this).lock)));
+        }
+    }
+
+    /// `spin_lock_irqsave()`.
+    pub(crate) fn lock(&self) -> IrqSpinLockGuard<'_, T> {
+        // SAFETY: The lock was initialised by `init`.
+        let flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.get()) };
+        IrqSpinLockGuard { lock: self, flags, _not_send: PhantomData }
+    }
+}
+
+/// Holds an [`IrqSpinLock`]; `spin_unlock_irqrestore()` on drop.
+pub(crate) struct IrqSpinLockGuard<'a, T> {
+    lock: &'a IrqSpinLock<T>,
+    flags: core::ffi::c_ulong,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<T> IrqSpinLockGuard<'_, T> {
+    /// Drops the lock around `f` (which may sleep) and takes it again.
+    pub(crate) fn unlocked<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        // SAFETY: The lock is held by this guard.
+        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
+        let ret = f();
+        // SAFETY: The lock was initialised; it is re-taken before the guard is used again.
+        self.flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.lock.get()) };
+        ret
+    }
+}
+
+impl<T> Deref for IrqSpinLockGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: The lock is held.
+        unsafe { &*self.lock.data.get() }
+    }
+}
+
+impl<T> DerefMut for IrqSpinLockGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: The lock is held, so access is exclusive.
+        unsafe { &mut *self.lock.data.get() }
+    }
+}
+
+impl<T> Drop for IrqSpinLockGuard<'_, T> {
+    fn drop(&mut self) {
+        // SAFETY: The lock is held by this guard.
+        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
+    }
+}
+
+/// A task waiting for bios (`dio->waiter`).
+#[derive(Clone, Copy)]
+pub(crate) struct TaskRef(NonNull<bindings::task_struct>);
+
+// SAFETY: Task pointers are used across contexts only to wake the task, which stays
+// alive while it waits.
+unsafe impl Send for TaskRef {}
+
+impl TaskRef {
+    /// `current`, marked `TASK_UNINTERRUPTIBLE` before it is published as the waiter.
+    pub(crate) fn current_prepare_to_sleep() -> Option<Self> {
+        // SAFETY: Always valid in task context.
+        unsafe { bindings::rustdio_set_current_uninterruptible() };
+        // SAFETY: Always valid in task context.
+        NonNull::new(unsafe { bindings::rustdio_current() }).map(Self)
+    }
+
+    /// `wake_up_process()`.
+    pub(crate) fn wake_up(self) {
+        // SAFETY: The waiter is blocked in `blk_io_schedule()` and thus alive.
+        unsafe { bindings::wake_up_process(self.0.as_ptr()) };
+    }
+}
+
+/// `blk_io_schedule()`: sleep, accounted as I/O wait.
+pub(crate) fn blk_io_schedule() {
+    // SAFETY: Called in task context with no locks held.
+    unsafe { bindings::blk_io_schedule() };
+}
+
+/// A `struct work_struct` embedded in an object.
+#[repr(transparent)]
+pub(crate) struct WorkItem(Opaque<bindings::work_struct>);
+
+impl WorkItem {
+    /// An uninitialised work item; [`WorkItem::queue`] initialises it.
+    pub(crate) fn new() -> Self {
+        Self(Opaque::uninit())
+    }
+
+    /// `INIT_WORK()` + `queue_work()` on the superblock's `s_dio_done_wq`.
+    pub(crate) fn queue(&self, sb: &SuperBlock, func: unsafe extern "C" fn(*mut bindings::work_struct)) {
+        // SAFETY: The work item lives in the object being completed, which stays alive
+        // until `func` runs; the wq exists because the engine created it at submission.
+        unsafe {
+            bindings::rustdio_init_work(self.0.get(), Some(func));
+            bindings::rustdio_queue_work(sb.dio_done_wq(), self.0.get());
+        }
+    }
+
+    /// The raw work pointer, to recover the containing object.
+    pub(crate) fn raw(&self) -> *mut bindings::work_struct {
+        self.0.get()
+    }
+}
+
+/// The `"dio"` slab cache.
+pub(crate) struct SlabCache(core::sync::atomic::AtomicPtr<bindings::kmem_cache>);
+
+impl SlabCache {
+    /// An empty cache slot, filled by [`SlabCache::create`].
+    pub(crate) const fn empty() -> Self {
+        Self(core::sync::atomic::AtomicPtr::new(ptr::null_mut()))
+    }
+
+    /// Creates the cache for objects of type `T` (boot panics on failure, as in C).
+    pub(crate) fn create<T>(&self, name: &'static kernel::str::CStr) {
+        // SAFETY: `name` is a static C string; size and alignment are `T`'s.
+        let cache = unsafe {
+            bindings::rustdio_kmem_cache_create(
+                name.as_char_ptr(),
+                core::mem::size_of::<T>() as u32,
+                core::mem::align_of::<T>() as u32,
+            )
+        };
+        self.0.store(cache, core::sync::atomic::Ordering::Release);
+    }
+
+    /// `kmem_cache_alloc(cache, GFP_KERNEL)`: uninitialised memory for a `T`.
+    pub(crate) fn alloc<T>(&self) -> Option<NonNull<T>> {
+        let cache = self.0.load(core::sync::atomic::Ordering::Acquire);
+        if cache.is_null() {
+            return None;
+        }
+        // SAFETY: `cache` was created for objects of type `T`.
+        NonNull::new(unsafe { bindings::rustdio_kmem_cache_alloc(cache) }.cast())
+    }
+
+    /// `kmem_cache_free()`.
+    ///
+    /// # Safety
+    ///
+    /// `obj` must come from [`SlabCache::alloc`] of this cache and not be used afterwards.
+    pub(crate) unsafe fn free<T>(&self, obj: NonNull<T>) {
+        let cache = self.0.load(core::sync::atomic::Ordering::Acquire);
+        // SAFETY: Guaranteed by the caller.
+        unsafe { bindings::kmem_cache_free(cache, obj.as_ptr().cast()) };
+    }
+}

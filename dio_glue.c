@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C glue for the Rust direct-I/O engine: the export, the initcall, and
+ * out-of-line wrappers for static inline kernel functions.  No engine logic
+ * lives here; see direct_io.rs.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/buffer_head.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/init.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/task_io_accounting_ops.h>
+#include <linux/uio.h>
+#include "rustdio.h"
+
+/* Non-GPL, like fs/direct-io.c: out-of-tree filesystems link against it. */
+EXPORT_SYMBOL(__blockdev_direct_IO);
+
+static int __init rustdio_dio_init(void)
+{
+	return rustdio_init();
+}
+module_init(rustdio_dio_init);
+
+struct kmem_cache *rustdio_kmem_cache_create(const char *name, unsigned int size,
+					     unsigned int align)
+{
+	return kmem_cache_create(name, size, align, SLAB_PANIC, NULL);
+}
+
+void *rustdio_kmem_cache_alloc(struct kmem_cache *cache)
+{
+	return kmem_cache_alloc(cache, GFP_KERNEL);
+}
+
+loff_t rustdio_i_size_read(const struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+void rustdio_inode_lock(struct inode *inode)
+{
+	inode_lock(inode);
+}
+
+void rustdio_inode_unlock(struct inode *inode)
+{
+	inode_unlock(inode);
+}
+
+void rustdio_inode_dio_begin(struct inode *inode)
+{
+	inode_dio_begin(inode);
+}
+
+void rustdio_inode_dio_end(struct inode *inode)
+{
+	inode_dio_end(inode);
+}
+
+bool rustdio_is_sync_kiocb(struct kiocb *iocb)
+{
+	return is_sync_kiocb(iocb);
+}
+
+bool rustdio_iocb_is_dsync(const struct kiocb *iocb)
+{
+	return iocb_is_dsync(iocb);
+}
+
+ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count)
+{
+	return generic_write_sync(iocb, count);
+}
+
+bool rustdio_iov_iter_is_write(const struct iov_iter *iter)
+{
+	return iov_iter_rw(iter) == WRITE;
+}
+
+size_t rustdio_iov_iter_count(const struct iov_iter *iter)
+{
+	return iov_iter_count(iter);
+}
+
+bool rustdio_iov_iter_extract_will_pin(const struct iov_iter *iter)
+{
+	return iov_iter_extract_will_pin(iter);
+}
+
+bool rustdio_user_backed_iter(const struct iov_iter *iter)
+{
+	return user_backed_iter(iter);
+}
+
+unsigned int rustdio_bdev_logical_block_size(struct block_device *bdev)
+{
+	return bdev_logical_block_size(bdev);
+}
+
+struct bio *rustdio_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
+			      blk_opf_t opf)
+{
+	return bio_alloc(bdev, nr_vecs, opf, GFP_KERNEL);
+}
+
+void rustdio_bio_release_pages(struct bio *bio, bool mark_dirty)
+{
+	bio_release_pages(bio, mark_dirty);
+}
+
+struct page *rustdio_zero_page(void)
+{
+	return ZERO_PAGE(0);
+}
+
+void rustdio_zero_user(struct page *page, unsigned int start, unsigned int size)
+{
+	zero_user(page, start, size);
+}
+
+void rustdio_page_add_pin(struct page *page)
+{
+	folio_add_pin(page_folio(page));
+}
+
+void rustdio_task_io_account_write(size_t bytes)
+{
+	task_io_account_write(bytes);
+}
+
+struct task_struct *rustdio_current(void)
+{
+	return current;
+}
+
+void rustdio_set_current_uninterruptible(void)
+{
+	__set_current_state(TASK_UNINTERRUPTIBLE);
+}
+
+void rustdio_spin_lock_init(spinlock_t *lock)
+{
+	spin_lock_init(lock);
+}
+
+unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+void rustdio_init_work(struct work_struct *work, work_func_t func)
+{
+	INIT_WORK(work, func);
+}
+
+bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work)
+{
+	return queue_work(wq, work);
+}
