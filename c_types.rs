@@ -107,12 +107,16 @@ impl Kiocb {
         unsafe { bindings::rustdio_generic_write_sync(self.raw(), count) }
     }
 
-    /// `iocb->ki_complete(iocb, ret)`.
-    ///
-    /// # Safety
-    ///
-    /// Ends the caller's ownership of the kiocb: it must not be used afterwards.
-    pub(crate) unsafe fn complete(&self, ret: isize) {
+    /// `end_io(iocb, offset, ret, private)`, the filesystem's completion hook.
+    pub(crate) fn call_end_io(&self, end_io: bindings::dio_iodone_t, offset: i64, ret: isize, private: *mut core::ffi::c_void) -> i32 {
+        let Some(end_io) = end_io else { return 0 };
+        // SAFETY: `end_io` and `private` come from the filesystem for this kiocb.
+        unsafe { end_io(self.raw(), offset, ret, private) }
+    }
+
+    /// `iocb->ki_complete(iocb, ret)`: the async request is finished; the kiocb
+    /// belongs to its owner again and the engine does not touch it afterwards.
+    pub(crate) fn complete(&self, ret: isize) {
         // SAFETY: Async kiocbs always have `ki_complete` (checked by `is_sync`).
         unsafe {
             if let Some(complete) = (*self.raw()).ki_complete {
@@ -543,11 +547,19 @@ impl DoneBio {
     }
 
     /// Links this bio in front of `next` through `bi_private` (the C list idiom).
-    pub(crate) fn link(self, next: Option<DoneBio>) -> NonNull<bindings::bio> {
+    pub(crate) fn relink(self, next: Option<DoneBio>) -> DoneBio {
         let next = next.map_or(ptr::null_mut(), |b| b.0.as_ptr());
         // SAFETY: The bio is ours; `bi_private` is free once it completed.
         unsafe { (*self.0.as_ptr()).bi_private = next.cast() };
-        self.0
+        self
+    }
+
+    /// Detaches the rest of a list built by [`DoneBio::relink`].
+    pub(crate) fn unlink_next(&self) -> Option<DoneBio> {
+        let next = self.private().cast::<bindings::bio>();
+        // SAFETY: The list holds completed bios owned by the request.
+        unsafe { (*self.0.as_ptr()).bi_private = ptr::null_mut() };
+        NonNull::new(next).map(DoneBio)
     }
 
     /// `bio->bi_status`.
@@ -599,17 +611,20 @@ unsafe impl<T: Send> Sync for IrqSpinLock<T> {}
 unsafe impl<T: Send> Send for IrqSpinLock<T> {}
 
 impl<T> IrqSpinLock<T> {
-    /// Initialises the lock in place.
+    /// A lock around `data`; [`IrqSpinLock::init_in_place`] must run before use.
+    pub(crate) fn new(data: T) -> Self {
+        Self { lock: Opaque::uninit(), data: UnsafeCell::new(data) }
+    }
+
+    /// `spin_lock_init()` at the lock's final address.
     ///
     /// # Safety
     ///
-    /// `this` must be valid for writes and not yet shared.
-    pub(crate) unsafe fn init(this: *mut Self, data: T) {
-        // SAFETY: The caller guarantees `this` is writable and exclusive.
-        unsafe {
-            ptr::addr_of_mut!((*this).data).write(UnsafeCell::new(data));
-            bindings::rustdio_spin_lock_init(Opaque::raw_get(ptr::addr_of!((*this).lock)));
-        }
+    /// Must be called exactly once, before the lock is shared or used, and the lock
+    /// must not move afterwards.
+    pub(crate) unsafe fn init_in_place(&self) {
+        // SAFETY: Guaranteed by the caller.
+        unsafe { bindings::rustdio_spin_lock_init(self.lock.get()) };
     }
 
     /// `spin_lock_irqsave()`.
@@ -623,7 +638,7 @@ impl<T> IrqSpinLock<T> {
 /// Holds an [`IrqSpinLock`]; `spin_unlock_irqrestore()` on drop.
 pub(crate) struct IrqSpinLockGuard<'a, T> {
     lock: &'a IrqSpinLock<T>,
-    flags: core::ffi::c_ulong,
+    flags: usize,
     _not_send: PhantomData<*mut ()>,
 }
 
@@ -709,11 +724,6 @@ impl WorkItem {
             bindings::rustdio_init_work(self.0.get(), Some(func));
             bindings::rustdio_queue_work(sb.dio_done_wq(), self.0.get());
         }
-    }
-
-    /// The raw work pointer, to recover the containing object.
-    pub(crate) fn raw(&self) -> *mut bindings::work_struct {
-        self.0.get()
     }
 }
 

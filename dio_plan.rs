@@ -183,6 +183,7 @@ pub(crate) fn complete_result(o: Outcome) -> (isize, isize) {
 /// KUnit cases, called from the C suite in `dio_kunit.c`.
 #[cfg(CONFIG_LEGACY_DIRECT_IO_RUST_KUNIT_TEST)]
 pub(crate) mod kunit_cases {
+    #![allow(unreachable_pub)]
     use super::*;
 
     macro_rules! expect_eq {
@@ -193,7 +194,7 @@ pub(crate) mod kunit_cases {
 
     /// F11.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_alignment() {
+    pub(crate) extern "C" fn rustdio_kunit_alignment() {
         expect_eq!(dio_blkbits(4096 | 8192, 12, Some(512)), Some(12));
         expect_eq!(dio_blkbits(512, 12, Some(512)), Some(9));
         expect_eq!(dio_blkbits(512, 12, Some(4096)), None);
@@ -205,7 +206,7 @@ pub(crate) mod kunit_cases {
 
     /// F24.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_get_block_span() {
+    pub(crate) extern "C" fn rustdio_kunit_get_block_span() {
         // 4 KiB fs, 512-byte dio blocks: blocks 3..17 cover fs blocks 0..2.
         expect_eq!(get_block_span(3, 17, 3, 12), (0, 3 * 4096));
         expect_eq!(get_block_span(8, 16, 3, 12), (1, 4096));
@@ -220,7 +221,7 @@ pub(crate) mod kunit_cases {
 
     /// F26 F27 F31.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_chunking() {
+    pub(crate) extern "C" fn rustdio_kunit_chunking() {
         expect_eq!(chunk_blocks(100, 4096, 9, 1000), 8);
         expect_eq!(chunk_blocks(3, 4096, 9, 1000), 3);
         expect_eq!(chunk_blocks(100, 4096, 9, 2), 2);
@@ -236,7 +237,7 @@ pub(crate) mod kunit_cases {
 
     /// F32 F35 F36.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_coalescing() {
+    pub(crate) extern "C" fn rustdio_kunit_coalescing() {
         let cur = Piece { offset: 0, len: 1024, block: 40 };
         expect_eq!(extends(&cur, 1024, 42, 9), true);
         expect_eq!(extends(&cur, 1024, 43, 9), false);
@@ -251,7 +252,7 @@ pub(crate) mod kunit_cases {
 
     /// F41 F44 F46.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_completion_choice() {
+    pub(crate) extern "C" fn rustdio_kunit_completion_choice() {
         expect_eq!(bio_error(12, 12, true), -EAGAIN);
         expect_eq!(bio_error(12, 12, false), -EIO);
         expect_eq!(bio_error(10, 12, true), -EIO);
@@ -270,7 +271,7 @@ pub(crate) mod kunit_cases {
 
     /// F48-F50.
     #[no_mangle]
-    pub extern "C" fn rustdio_kunit_result_rules() {
+    pub(crate) extern "C" fn rustdio_kunit_result_rules() {
         let base = Outcome { ret: 0, result: 8192, is_read: true, offset: 0, i_size: 10000, page_errors: 0, io_error: 0 };
         expect_eq!(complete_result(base), (8192, 8192));
         expect_eq!(complete_result(Outcome { result: 12288, ..base }), (10000, 10000));

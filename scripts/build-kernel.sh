@@ -17,9 +17,9 @@ frags=("$TOP/configs/guest.config")
 stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)
 if [ "$(cat "$obj/.rustdio-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
 	say "configuring $engine/$variant kernel in $obj"
-	kmake "$obj" -s tinyconfig >/dev/null
+	kmake "$obj" -s tinyconfig >"$obj/config.log" 2>&1 || die "make tinyconfig failed: $obj/config.log"
 	cat "${frags[@]}" >>"$obj/.config"
-	kmake "$obj" -s olddefconfig >/dev/null
+	kmake "$obj" -s olddefconfig >>"$obj/config.log" 2>&1 || die "make olddefconfig failed: $obj/config.log"
 	bad=0
 	while IFS= read -r line; do
 		case $line in

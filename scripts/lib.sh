@@ -4,7 +4,7 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${RUSTDIO_BUILD:-$TOP/build}
-KSRC=$BUILD/linux
+KSRC=${KSRC:-$BUILD/linux}
 TOOLS=$BUILD/tools
 # Debian's rustc-web ships the library source the kernel needs; rustup's does not.
 export PATH=/usr/bin:$TOOLS/bin:$PATH

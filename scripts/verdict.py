@@ -61,8 +61,10 @@ def main():
         print(f'{label}: PROBLEM {p}')
     if not done:
         print(f'{label}: PROBLEM guest did not finish (timeout, hang or crash); see {path}')
+    # Each kind of kernel problem, and an unfinished guest, counts as a failure.
+    failed += len({p.split(':', 1)[0] for p in problems}) + (0 if done else 1)
     print(f'{label}: {passed} passed, {failed} failed, {skipped} skipped')
-    sys.exit(0 if failed == 0 and not problems and done else 1)
+    sys.exit(0 if failed == 0 else 1)
 
 
 if __name__ == '__main__':

@@ -14,8 +14,36 @@ arg() { sed -n "s/.*rustdio\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 suite=$(arg suite)
 export DIO_TEST_ONLY=$(arg only | tr , ' ')
 engine=c
-grep -q ' rustdio_direct_io' /proc/kallsyms 2>/dev/null && engine=rust
+dmesg | grep -q 'rustdio: Rust direct I/O engine' && engine=rust
 echo "# rustdio guest: kernel $(uname -r), engine $engine"
+
+if [ "$suite" = none ]; then
+	echo "RUSTDIO-GUEST-DONE"
+	poweroff -f
+fi
+
+if [ "$suite" = demo ]; then
+	echo "== rustdio demo =="
+	echo "kernel: $(uname -r)"
+	echo "engine: $engine ($(dmesg | grep -o 'rustdio: Rust direct I/O engine.*' || echo 'fs/direct-io.c'))"
+	for s in /sys/block/vd*; do
+		serial=$(cat "$s/serial"); fstype=${serial%-*}
+		mkdir -p /mnt/$serial
+		mount -t "$fstype" /dev/${s##*/} /mnt/$serial || { echo "$serial: mount failed"; continue; }
+		for rw in write read; do
+			out=$(fio --name=demo --directory=/mnt/$serial --size=32m --bs=64k --direct=1 \
+				--ioengine=psync --rw=$rw --verify=crc32c --do_verify=1 --output-format=terse \
+				--terse-version=3 2>&1)
+			rc=$?
+			bw=$(echo "$out" | tail -n1 | awk -F';' -v rw=$rw '{ print (rw == "read") ? $7 : $48 }')
+			[ $rc = 0 ] && v=verified || v="FAILED ($(echo "$out" | grep -m1 -i 'verify\|error'))"
+			echo "$serial: O_DIRECT 64k $rw ${bw:-?} KiB/s, crc32c $v"
+		done
+		umount /mnt/$serial
+	done
+	echo "RUSTDIO-GUEST-DONE"
+	poweroff -f
+fi
 
 fails=0
 # run_fs <dev> <fstype> <label> <lbs>

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Completion: per-bio completion, the waiter handshake, the final result.
+
+use crate::c_types::{blk_io_schedule, blk_status_to_errno, DoneBio, TaskRef};
+use crate::dio_plan::{self, Outcome};
+use crate::{Dio, DioRef};
+use core::sync::atomic::Ordering::Relaxed;
+use kernel::bindings;
+
+/// Invalidate the page cache over a completed write (`DIO_COMPLETE_INVALIDATE`).
+pub(crate) const COMPLETE_INVALIDATE: u32 = 1 << 0;
+/// Complete through `ki_complete` (`DIO_COMPLETE_ASYNC`).
+pub(crate) const COMPLETE_ASYNC: u32 = 1 << 1;
+
+/// `dio_complete()`: compute the result, run `end_io`, invalidate, finish (F48-F55).
+pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
+    let dio = dio_ref.get();
+    let iocb = dio.iocb();
+    let offset = iocb.pos();
+    let (mut ret, transferred) = dio_plan::complete_result(Outcome {
+        ret,
+        result: dio.result.load(Relaxed),
+        is_read: !dio.is_write,
+        offset,
+        i_size: dio.i_size,
+        page_errors: dio.page_errors.load(Relaxed),
+        io_error: dio.io_error.load(Relaxed),
+    });
+
+    if dio.end_io.is_some() {
+        let err = iocb.call_end_io(dio.end_io, offset, ret, dio.private.load(Relaxed));
+        if err != 0 {
+            ret = err as isize;
+        }
+    }
+    // After end_io: filesystems convert unwritten extents there (F52).
+    if flags & COMPLETE_INVALIDATE != 0 && ret > 0 && dio.is_write {
+        iocb.invalidate_post_direct_write(ret as usize);
+    }
+    dio.inode().dio_end();
+
+    if flags & COMPLETE_ASYNC != 0 {
+        iocb.advance_pos(transferred as i64);
+        if ret > 0 && dio.is_write {
+            ret = iocb.write_sync(ret);
+        }
+        iocb.complete(ret);
+    }
+    dio_ref.free();
+    ret
+}
+
+/// Work function of deferred async completion (F44).
+pub(crate) unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_struct) {
+    dio_complete(DioRef::from_work(work), 0, COMPLETE_ASYNC | COMPLETE_INVALIDATE);
+}
+
+/// `dio_bio_complete()`: record the error, release or dirty the pages (F41, F42).
+fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
+    let status = bio.status();
+    let should_dirty = !dio.is_write && dio.should_dirty;
+    if status != 0 {
+        dio.io_error.store(dio_plan::bio_error(status, bindings::RUSTDIO_BLK_STS_AGAIN, bio.nowait()), Relaxed);
+    }
+    if dio.is_async && should_dirty {
+        bio.check_pages_dirty();
+    } else {
+        bio.release(should_dirty);
+    }
+    status
+}
+
+/// Async bio completion (F44); any context.
+pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
+    // SAFETY: The block layer hands back a bio this engine submitted.
+    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else { return };
+    let dio = DioRef::from_bio(&bio);
+    bio_complete(dio, bio);
+    let remaining = {
+        let mut state = dio.state.lock();
+        state.refcount -= 1;
+        let remaining = state.refcount;
+        if remaining == 1 {
+            if let Some(waiter) = state.waiter {
+                waiter.wake_up();
+            }
+        }
+        remaining
+    };
+    if remaining != 0 {
+        return;
+    }
+    let result = dio.result.load(Relaxed);
+    let defer = dio_plan::defer_async_completion(
+        result,
+        dio.defer_completion.load(Relaxed),
+        dio.is_write,
+        dio.inode().has_cached_pages(),
+    );
+    if defer {
+        dio.complete_work.queue(dio.inode().sb(), dio_aio_complete_work);
+    } else {
+        dio_complete(DioRef::from_last_ref(dio), 0, COMPLETE_ASYNC);
+    }
+}
+
+/// Sync bio completion (F43): queue the bio for the submitter; any context.
+pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
+    // SAFETY: The block layer hands back a bio this engine submitted.
+    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else { return };
+    let dio = DioRef::from_bio(&bio);
+    let mut state = dio.state.lock();
+    let next = state.bio_list.take();
+    state.bio_list = Some(bio.relink(next));
+    state.refcount -= 1;
+    if state.refcount == 1 {
+        if let Some(waiter) = state.waiter {
+            waiter.wake_up();
+        }
+    }
+}
+
+/// Pops one completed bio from the list.
+fn pop_bio(state: &mut crate::DioWaitState) -> Option<DoneBio> {
+    let head = state.bio_list.take()?;
+    state.bio_list = head.unlink_next();
+    Some(head)
+}
+
+/// `dio_await_one()` (F45): wait for a completed bio, or for no bios in flight.
+fn await_one(dio: &Dio) -> Option<DoneBio> {
+    let mut state = dio.state.lock();
+    while state.refcount > 1 && state.bio_list.is_none() {
+        state.waiter = TaskRef::current_prepare_to_sleep();
+        state.unlocked(blk_io_schedule);
+        state.waiter = None;
+    }
+    pop_bio(&mut state)
+}
+
+/// `dio_await_completion()`: complete every bio of a synchronous wait.
+pub(crate) fn await_completion(dio: &Dio) {
+    while let Some(bio) = await_one(dio) {
+        bio_complete(dio, bio);
+    }
+}
+
+/// `dio_bio_reap()`'s body (F38): complete the bios already done; first errno.
+pub(crate) fn reap_completed(dio: &Dio) -> i32 {
+    let mut ret = 0;
+    loop {
+        let bio = pop_bio(&mut dio.state.lock());
+        let Some(bio) = bio else { break };
+        let err = blk_status_to_errno(bio_complete(dio, bio));
+        if ret == 0 {
+            ret = err;
+        }
+    }
+    ret
+}
+
+/// `drop_refcount()` (F47): the submitter's reference; returns what is left.
+pub(crate) fn drop_refcount(dio: &Dio) -> usize {
+    let mut state = dio.state.lock();
+    state.refcount -= 1;
+    state.refcount
+}

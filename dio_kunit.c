@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the Rust direct-I/O engine's planning and result rules.
+ * Each case runs Rust assertions (kunit_assert_eq!) in dio_plan.rs.
+ */
+#include <kunit/test.h>
+
+void rustdio_kunit_alignment(void);
+void rustdio_kunit_get_block_span(void);
+void rustdio_kunit_chunking(void);
+void rustdio_kunit_coalescing(void);
+void rustdio_kunit_completion_choice(void);
+void rustdio_kunit_result_rules(void);
+
+#define RUSTDIO_CASE(name)					\
+	static void name##_test(struct kunit *test)		\
+	{							\
+		rustdio_kunit_##name();				\
+	}
+
+RUSTDIO_CASE(alignment)
+RUSTDIO_CASE(get_block_span)
+RUSTDIO_CASE(chunking)
+RUSTDIO_CASE(coalescing)
+RUSTDIO_CASE(completion_choice)
+RUSTDIO_CASE(result_rules)
+
+static struct kunit_case rustdio_plan_cases[] = {
+	KUNIT_CASE(alignment_test),
+	KUNIT_CASE(get_block_span_test),
+	KUNIT_CASE(chunking_test),
+	KUNIT_CASE(coalescing_test),
+	KUNIT_CASE(completion_choice_test),
+	KUNIT_CASE(result_rules_test),
+	{}
+};
+
+static struct kunit_suite rustdio_plan_suite = {
+	.name = "rustdio_plan",
+	.test_cases = rustdio_plan_cases,
+};
+kunit_test_suite(rustdio_plan_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the Rust direct I/O engine");
+MODULE_LICENSE("GPL");

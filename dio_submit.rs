@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Submission: entry checks, page queue, `get_block` mapping, bio assembly.
+
+use crate::c_types::{
+    self, bdev_logical_block_size, errno, task_io_account_write, unpin_pages, with_plug, BioBuilder, GetBlock,
+    Inode, IovIter, Kiocb, MapBh, PageRef, DIO_PAGES, PAGE_SIZE,
+};
+use crate::dio_complete::{await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, drop_refcount, reap_completed, COMPLETE_INVALIDATE};
+use crate::dio_plan::{self, Piece};
+use crate::{Dio, DioParams, DioRef, DIO_LOCKING, DIO_SKIP_HOLES};
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use kernel::bindings;
+use kernel::error::code::{EINVAL, EIO, ENOMEM, ENOTBLK};
+use kernel::error::{Error, Result};
+
+/// Reap completed bios every this many new bios (F38).
+const REAP_INTERVAL: u32 = 64;
+
+/// The page piece waiting to be added to a bio (`cur_page` in C).
+struct CurPage {
+    page: PageRef,
+    piece: Piece,
+    fs_offset: i64,
+}
+
+/// Submission-only state (`struct dio_submit`), on the submitter's stack.
+struct DioSubmit<'a> {
+    dio: &'a Dio,
+    iter: &'a mut IovIter,
+    get_block: GetBlock,
+    bio: Option<BioBuilder>,
+    blkbits: u32,
+    blkfactor: u32,
+    start_zero_done: bool,
+    pages_in_io: i64,
+    block_in_file: u64,
+    blocks_available: u64,
+    reap_counter: u32,
+    final_block_in_request: u64,
+    boundary: bool,
+    logical_offset_in_bio: i64,
+    final_block_in_bio: u64,
+    next_block_for_io: u64,
+    cur: Option<CurPage>,
+    map_bh: MapBh,
+    // Page queue (F19): pages[head..tail], first from `from`, last up to `to`.
+    pages: [PageRef; DIO_PAGES],
+    head: usize,
+    tail: usize,
+    from: usize,
+    to: usize,
+}
+
+/// Reports a state that C treats as `BUG()`: warn once and fail the request.
+fn invariant_broken(what: &str) -> Error {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if !WARNED.swap(true, Relaxed) {
+        kernel::pr_warn!("broken invariant: {}\n", what);
+    }
+    EIO
+}
+
+impl<'a> DioSubmit<'a> {
+    fn pages_present(&self) -> usize {
+        self.tail - self.head
+    }
+
+    /// `dio_refill_pages()` (F19, F21).
+    fn refill_pages(&mut self) -> Result {
+        match self.iter.extract_pages(&mut self.pages) {
+            Ok((bytes, from)) => {
+                let end = bytes + from;
+                self.from = from;
+                self.head = 0;
+                self.tail = end.div_ceil(PAGE_SIZE);
+                self.to = ((end.wrapping_sub(1)) & (PAGE_SIZE - 1)) + 1;
+                Ok(())
+            }
+            Err(e) if self.blocks_available != 0 && self.dio.is_write => {
+                // A fault with mapped blocks outstanding: write zeroes into them
+                // rather than leave stale data in the file (F21).
+                let _ = self.dio.page_errors.compare_exchange(0, e.to_errno(), Relaxed, Relaxed);
+                self.pages[0] = PageRef::zero();
+                self.head = 0;
+                self.tail = 1;
+                self.from = 0;
+                self.to = PAGE_SIZE;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `dio_get_page()`.
+    fn get_page(&mut self) -> Result<PageRef> {
+        if self.pages_present() == 0 {
+            self.refill_pages()?;
+            if self.pages_present() == 0 {
+                return Err(invariant_broken("no pages after a successful refill"));
+            }
+        }
+        Ok(self.pages[self.head])
+    }
+
+    fn pin(&self, page: PageRef) {
+        if self.dio.is_pinned {
+            page.add_pin();
+        }
+    }
+
+    fn unpin(&self, page: PageRef) {
+        if self.dio.is_pinned {
+            page.unpin();
+        }
+    }
+
+    /// `dio_cleanup()`: drop the extraction pins of pages never walked.
+    fn cleanup(&mut self) {
+        if self.dio.is_pinned {
+            unpin_pages(&self.pages[self.head..self.tail]);
+        }
+        self.head = self.tail;
+    }
+
+    /// `dio_bio_submit()` (F39).
+    fn bio_submit(&mut self) {
+        let Some(mut bio) = self.bio.take() else { return };
+        self.dio.state.lock().refcount += 1;
+        if self.dio.is_async && !self.dio.is_write && self.dio.should_dirty {
+            bio.set_pages_dirty();
+        }
+        bio.submit(self.dio.as_private());
+        self.boundary = false;
+        self.logical_offset_in_bio = 0;
+    }
+
+    /// `dio_new_bio()` (F36, F38).
+    fn new_bio(&mut self, start_block: u64) -> Result {
+        self.bio_reap()?;
+        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io).ok_or_else(|| invariant_broken("no pages left for a bio"))?;
+        let end_io: c_types::BioEndIo = if self.dio.is_async { dio_bio_end_aio } else { dio_bio_end_io };
+        let bio = BioBuilder::alloc(
+            self.map_bh.bdev(),
+            nr_vecs,
+            self.dio.opf,
+            start_block << (self.blkbits - 9),
+            end_io,
+            self.dio.is_pinned,
+            self.dio.iocb().write_hint(),
+        )
+        .ok_or(ENOMEM)?;
+        self.bio = Some(bio);
+        self.logical_offset_in_bio = self.cur.as_ref().map_or(0, |c| c.fs_offset);
+        self.boundary = false;
+        Ok(())
+    }
+
+    /// `dio_bio_reap()`: complete finished bios of a huge synchronous request (F38).
+    fn bio_reap(&mut self) -> Result {
+        let count = self.reap_counter;
+        self.reap_counter += 1;
+        if count < REAP_INTERVAL {
+            return Ok(());
+        }
+        self.reap_counter = 0;
+        let err = reap_completed(self.dio);
+        if err != 0 {
+            return Err(errno(err));
+        }
+        Ok(())
+    }
+
+    /// `dio_bio_add_page()` (F37): true if the current piece went into the bio.
+    fn bio_add_cur_page(&mut self) -> bool {
+        let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_ref()) else { return false };
+        if !bio.add_page(cur.page, cur.piece.len, cur.piece.offset) {
+            return false;
+        }
+        if cur.piece.len + cur.piece.offset == PAGE_SIZE as u32 {
+            self.pages_in_io -= 1;
+        }
+        let (page, block, len) = (cur.page, cur.piece.block, cur.piece.len);
+        self.pin(page);
+        self.final_block_in_bio = block + u64::from(len >> self.blkbits);
+        true
+    }
+
+    /// `dio_send_cur_page()` (F35, F37).
+    fn send_cur_page(&mut self) -> Result {
+        let Some(cur) = self.cur.as_ref() else { return Ok(()) };
+        let (block, fs_offset) = (cur.piece.block, cur.fs_offset);
+        if let Some(bio) = self.bio.as_ref() {
+            if dio_plan::bio_discontiguous(self.final_block_in_bio, block, fs_offset, self.logical_offset_in_bio, bio.size()) {
+                self.bio_submit();
+            }
+        }
+        if self.bio.is_none() {
+            self.new_bio(block)?;
+        }
+        if !self.bio_add_cur_page() {
+            self.bio_submit();
+            self.new_bio(block)?;
+            if !self.bio_add_cur_page() {
+                return Err(invariant_broken("bio_add_page failed on an empty bio"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the pending piece and drops its in-dio pin.
+    fn flush_cur_page(&mut self) -> Result {
+        let ret = self.send_cur_page();
+        if let Some(cur) = self.cur.take() {
+            self.unpin(cur.page);
+        }
+        ret
+    }
+
+    /// `submit_page_section()` (F32-F34).
+    fn submit_page_section(&mut self, page: PageRef, offset: u32, len: u32, block: u64) -> Result {
+        let boundary = self.boundary;
+        if self.dio.is_write {
+            task_io_account_write(len as usize);
+        }
+        let extended = match self.cur.as_mut() {
+            Some(cur) if cur.page == page && dio_plan::extends(&cur.piece, offset, block, self.blkbits) => {
+                cur.piece.len += len;
+                true
+            }
+            _ => false,
+        };
+        if !extended {
+            if self.cur.is_some() {
+                self.flush_cur_page()?;
+            }
+            self.pin(page);
+            self.cur = Some(CurPage {
+                page,
+                piece: Piece { offset, len, block },
+                fs_offset: (self.block_in_file << self.blkbits) as i64,
+            });
+        }
+        if boundary {
+            let ret = self.send_cur_page();
+            if self.bio.is_some() {
+                self.bio_submit();
+            }
+            if let Some(cur) = self.cur.take() {
+                self.unpin(cur.page);
+            }
+            return ret;
+        }
+        Ok(())
+    }
+
+    /// `dio_zero_block()` (F31).
+    fn zero_block(&mut self, end: bool) {
+        self.start_zero_done = true;
+        if self.blkfactor == 0 || !self.map_bh.is_new() {
+            return;
+        }
+        let blocks = dio_plan::zero_block_count(self.block_in_file, self.blkfactor, end);
+        if blocks == 0 {
+            return;
+        }
+        let bytes = (blocks << self.blkbits) as u32;
+        if self.submit_page_section(PageRef::zero(), 0, bytes, self.next_block_for_io).is_err() {
+            return;
+        }
+        self.next_block_for_io += blocks;
+    }
+
+    /// `get_more_blocks()` (F23-F25).
+    fn get_more_blocks(&mut self) -> Result {
+        let page_errors = self.dio.page_errors.load(Relaxed);
+        if page_errors != 0 {
+            return Err(errno(page_errors));
+        }
+        if self.block_in_file >= self.final_block_in_request {
+            return Err(invariant_broken("mapping past the end of the request"));
+        }
+        let inode = self.dio.inode();
+        let i_blkbits = self.blkbits + self.blkfactor;
+        let (fs_start, size) =
+            dio_plan::get_block_span(self.block_in_file, self.final_block_in_request, self.blkfactor, i_blkbits);
+        let skip_holes = self.dio.flags & DIO_SKIP_HOLES != 0;
+        let i_size = if skip_holes && self.dio.is_write { inode.size() } else { 0 };
+        let create = dio_plan::get_block_create(self.dio.is_write, skip_holes, i_size, fs_start, i_blkbits);
+        let ret = self.map_bh.get_block(self.get_block, inode, fs_start, size, create);
+        self.dio.private.store(self.map_bh.private(), Relaxed);
+        ret?;
+        if self.map_bh.defer_completion() {
+            self.dio.set_defer_completion()?;
+        }
+        Ok(())
+    }
+
+    /// The inner loop of `do_direct_IO()` for one page `[from, to)`.
+    fn walk_page(&mut self, page: PageRef, mut from: usize, to: usize) -> Result<bool> {
+        let blkbits = self.blkbits;
+        let i_blkbits = blkbits + self.blkfactor;
+        while from < to {
+            if self.blocks_available == 0 {
+                self.get_more_blocks()?;
+                if self.map_bh.mapped() {
+                    if self.map_bh.is_new() {
+                        self.map_bh.clean_aliases(i_blkbits);
+                    }
+                    let (next, avail) = dio_plan::mapped_extent(
+                        self.map_bh.blocknr(),
+                        self.map_bh.size(),
+                        blkbits,
+                        self.blkfactor,
+                        self.block_in_file,
+                        self.map_bh.is_new(),
+                    )
+                    .ok_or_else(|| invariant_broken("get_block mapped less than the request's sub-block"))?;
+                    self.next_block_for_io = next;
+                    self.blocks_available = avail;
+                }
+            }
+            if !self.map_bh.mapped() {
+                // Holes (F28, F29).
+                if self.dio.is_write {
+                    return Err(ENOTBLK);
+                }
+                let blocksize = 1u64 << blkbits;
+                let i_size_blocks = (self.dio.inode().size() as u64).next_multiple_of(blocksize) >> blkbits;
+                if self.block_in_file >= i_size_blocks {
+                    return Ok(false);
+                }
+                page.zero_range(from as u32, blocksize as u32);
+                self.block_in_file += 1;
+                from += blocksize as usize;
+                self.dio.result.fetch_add(blocksize as isize, Relaxed);
+            } else {
+                if self.blkfactor != 0 && !self.start_zero_done {
+                    self.zero_block(false);
+                }
+                let chunk = dio_plan::chunk_blocks(
+                    self.blocks_available,
+                    to - from,
+                    blkbits,
+                    self.final_block_in_request - self.block_in_file,
+                );
+                if chunk == 0 {
+                    return Err(invariant_broken("zero-length chunk"));
+                }
+                let bytes = (chunk << blkbits) as u32;
+                if chunk == self.blocks_available {
+                    self.boundary = self.map_bh.boundary();
+                }
+                self.submit_page_section(page, from as u32, bytes, self.next_block_for_io)?;
+                self.next_block_for_io += chunk;
+                self.block_in_file += chunk;
+                from += bytes as usize;
+                self.dio.result.fetch_add(bytes as isize, Relaxed);
+                self.blocks_available -= chunk;
+            }
+            if self.block_in_file > self.final_block_in_request {
+                return Err(invariant_broken("walked past the end of the request"));
+            }
+            if self.block_in_file == self.final_block_in_request {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `do_direct_IO()` (F23-F30).
+    fn do_direct_io(&mut self) -> Result {
+        while self.block_in_file < self.final_block_in_request {
+            let page = self.get_page()?;
+            let from = if self.head != 0 { 0 } else { self.from };
+            let to = if self.head == self.tail - 1 { self.to } else { PAGE_SIZE };
+            self.head += 1;
+            let more = self.walk_page(page, from, to);
+            // Drop the extraction pin of a walked page (F30).
+            self.unpin(page);
+            if !more? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The body of `__blockdev_direct_IO()` (F07-F18, F40, F46, F47).
+pub(crate) fn blockdev_direct_io(
+    iocb: &Kiocb,
+    inode: &Inode,
+    bdev: *mut bindings::block_device,
+    iter: &mut IovIter,
+    get_block: GetBlock,
+    end_io: bindings::dio_iodone_t,
+    flags: i32,
+) -> isize {
+    let i_blkbits = inode.blkbits();
+    let count = iter.count();
+    let offset = iocb.pos();
+    let end = offset + count as i64;
+    let is_write = iter.is_write();
+
+    // F07: zero-length reads return at once.
+    if !is_write && count == 0 {
+        return 0;
+    }
+    let Some(mem) = DioRef::alloc() else {
+        return ENOMEM.to_errno() as isize;
+    };
+    let locking_read = flags & DIO_LOCKING != 0 && !is_write;
+    let lock = locking_read.then(|| inode.lock());
+    let fail = |ret: isize, lock| {
+        drop(lock);
+        DioRef::free_uninit(mem);
+        ret
+    };
+
+    let i_size = inode.size();
+    if !is_write && offset >= i_size {
+        return fail(0, lock);
+    }
+    let align = offset as u64 | iter.alignment();
+    let Some(blkbits) = dio_plan::dio_blkbits(align, i_blkbits, bdev_logical_block_size(bdev)) else {
+        return fail(EINVAL.to_errno() as isize, lock);
+    };
+    if locking_read {
+        if let Err(e) = iocb.write_and_wait_range(offset, end - 1) {
+            return fail(e.to_errno() as isize, lock);
+        }
+    }
+    let is_async = !(iocb.is_sync() || (is_write && end > inode.size()));
+    let mut opf = if is_write {
+        bindings::req_op_REQ_OP_WRITE | bindings::RUSTDIO_REQ_SYNC | bindings::RUSTDIO_REQ_IDLE
+    } else {
+        bindings::req_op_REQ_OP_READ
+    };
+    if is_write && iocb.nowait() {
+        opf |= bindings::RUSTDIO_REQ_NOWAIT;
+    }
+    let is_pinned = iter.extract_will_pin();
+    let params = DioParams {
+        flags,
+        is_write,
+        opf,
+        is_async,
+        is_pinned,
+        should_dirty: iter.user_backed() && !is_write,
+        i_size,
+        end_io,
+    };
+    let dio_ref = DioRef::init(mem, iocb, inode, params);
+    let dio = dio_ref.get();
+
+    // F15: async writes may need the completion workqueue.
+    if is_async && is_write {
+        let ret = if iocb.is_dsync() { dio.set_defer_completion() } else { inode.sb().init_dio_done_wq() };
+        if let Err(e) = ret {
+            drop(lock);
+            dio_ref.free();
+            return e.to_errno() as isize;
+        }
+    }
+
+    inode.dio_begin();
+    let blkfactor = i_blkbits - blkbits;
+    let mut sdio = DioSubmit {
+        dio,
+        iter,
+        get_block,
+        bio: None,
+        blkbits,
+        blkfactor,
+        start_zero_done: false,
+        pages_in_io: if blkfactor != 0 { 2 } else { 0 },
+        block_in_file: (offset as u64) >> blkbits,
+        blocks_available: 0,
+        reap_counter: 0,
+        final_block_in_request: (end as u64) >> blkbits,
+        boundary: false,
+        logical_offset_in_bio: 0,
+        final_block_in_bio: u64::MAX,
+        next_block_for_io: u64::MAX,
+        cur: None,
+        map_bh: MapBh::new(),
+        pages: [PageRef::zero(); DIO_PAGES],
+        head: 0,
+        tail: 0,
+        from: 0,
+        to: 0,
+    };
+    sdio.pages_in_io += i64::from(sdio.iter.npages());
+
+    let mut retval: isize = with_plug(|| {
+        let mut retval = match sdio.do_direct_io() {
+            Ok(()) => 0,
+            Err(e) => {
+                sdio.cleanup();
+                // F29: -ENOTBLK hands the rest to buffered I/O.
+                if e == ENOTBLK { 0 } else { e.to_errno() as isize }
+            }
+        };
+        sdio.zero_block(true);
+        if sdio.cur.is_some() {
+            let ret2 = sdio.flush_cur_page();
+            if retval == 0 {
+                if let Err(e) = ret2 {
+                    retval = e.to_errno() as isize;
+                }
+            }
+        }
+        sdio.bio_submit();
+        retval
+    });
+    // F40: pages extracted but not used (EOF) are released.
+    sdio.cleanup();
+    drop(sdio);
+    drop(lock);
+
+    let result = dio.result.load(Relaxed);
+    if dio_plan::queue_async(is_async, retval, result, is_write, count) {
+        retval = -(dio_plan::EIOCBQUEUED as isize);
+    } else {
+        await_completion(dio);
+    }
+    if drop_refcount(dio) == 0 {
+        return dio_complete(dio_ref, retval, COMPLETE_INVALIDATE);
+    }
+    if retval != -(dio_plan::EIOCBQUEUED as isize) {
+        // C: BUG_ON(retval != -EIOCBQUEUED).  Unreachable: bios remain only when queued.
+        let _ = invariant_broken("request references left after a synchronous wait");
+    }
+    // The last bio completion owns and frees the request now.
+    core::mem::forget(dio_ref);
+    retval
+}

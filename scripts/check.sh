@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# check.sh: rustfmt --check, clippy (CONFIG_WERROR) and rustdoc for the engine.
+source "$(dirname "$0")/lib.sh"
+"$TOP/scripts/integrate.sh"
+obj=$BUILD/kernel-rust-guest
+[ -f "$obj/.config" ] || "$TOP/scripts/build-kernel.sh" rust guest
+rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" "$TOP"/*.rs || die "rustfmt: run rustfmt --edition 2021 --config-path $KSRC/.rustfmt.toml *.rs"
+touch "$KSRC"/fs/rustdio/*.rs
+kmake "$obj" CLIPPY=1 KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings fs/rustdio/ 2>&1 | tee "$BUILD/logs/clippy.log" | grep -E 'warning|error' && die "clippy reported warnings (log: $BUILD/logs/clippy.log)"
+say "clippy clean"

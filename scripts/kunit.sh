@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# kunit.sh: boot the Rust-engine kernel (KUnit built in) without the suite and
+# parse its KTAP with the kernel's tools/testing/kunit/kunit.py.
+source "$(dirname "$0")/lib.sh"
+obj=$BUILD/kernel-rust-guest
+[ -f "$obj/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" rust guest
+mkdir -p "$BUILD/logs" "$BUILD/run-kunit"
+"$TOP/scripts/mkinitramfs.sh" "$BUILD/run-kunit/initramfs.cpio.gz"
+log=$BUILD/logs/kunit-console.log
+timeout --foreground -k 10 300 qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 1G \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$obj/arch/x86/boot/bzImage" -initrd "$BUILD/run-kunit/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 rustdio.suite=none" </dev/null >"$log" 2>&1 || true
+out=$BUILD/logs/kunit-parse.log
+python3 "$KSRC/tools/testing/kunit/kunit.py" parse --raw_output=kunit "$log" >/dev/null 2>&1 || true
+python3 "$KSRC/tools/testing/kunit/kunit.py" parse "$log" >"$out" 2>&1
+rc=$?
+sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\]|Testing complete|ERROR' | tail -n 12
+passed=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | sed -n 's/.*Testing complete\. Ran [0-9]* tests: passed: \([0-9]*\).*/\1/p')
+failed=$(sed 's/\x1b\[[0-9;]*m//g' "$out" | grep -c '\[FAILED\]\|\[CRASHED\]')
+[ -n "$passed" ] || { passed=0; failed=$((failed + 1)); echo "kunit: no KTAP results in $log"; }
+echo "kunit: $passed passed, $failed failed"
+[ "$rc" = 0 ] && [ "$failed" = 0 ]
