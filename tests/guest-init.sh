@@ -19,7 +19,7 @@ echo "# rustdio guest: kernel $(uname -r), engine $engine"
 
 if [ "$suite" = none ]; then
 	echo "RUSTDIO-GUEST-DONE"
-	poweroff -f
+	reboot -f
 fi
 
 if [ "$suite" = demo ]; then
@@ -42,7 +42,7 @@ if [ "$suite" = demo ]; then
 		umount /mnt/$serial
 	done
 	echo "RUSTDIO-GUEST-DONE"
-	poweroff -f
+	reboot -f
 fi
 
 fails=0
@@ -106,4 +106,4 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 fi
 echo "RUSTDIO-GUEST-DONE"
 sync
-poweroff -f
+reboot -f
