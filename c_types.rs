@@ -108,7 +108,13 @@ impl Kiocb {
     }
 
     /// `end_io(iocb, offset, ret, private)`, the filesystem's completion hook.
-    pub(crate) fn call_end_io(&self, end_io: bindings::dio_iodone_t, offset: i64, ret: isize, private: *mut core::ffi::c_void) -> i32 {
+    pub(crate) fn call_end_io(
+        &self,
+        end_io: bindings::dio_iodone_t,
+        offset: i64,
+        ret: isize,
+        private: *mut core::ffi::c_void,
+    ) -> i32 {
         let Some(end_io) = end_io else { return 0 };
         // SAFETY: `end_io` and `private` come from the filesystem for this kiocb.
         unsafe { end_io(self.raw(), offset, ret, private) }
@@ -259,7 +265,7 @@ impl IovIter {
     /// `iov_iter_alignment()`: OR of every segment's address and length.
     pub(crate) fn alignment(&self) -> u64 {
         // SAFETY: The iterator is valid.
-        u64::from(unsafe { bindings::iov_iter_alignment(self.raw()) } as u64 as u64)
+        unsafe { bindings::iov_iter_alignment(self.raw()) } as u64
     }
 
     /// `iov_iter_npages(iter, INT_MAX)`.
@@ -283,7 +289,10 @@ impl IovIter {
     /// `iov_iter_extract_pages()` of up to [`DIO_PAGES`] pages into `pages`.
     ///
     /// Returns the number of bytes extracted and the offset into the first page.
-    pub(crate) fn extract_pages(&mut self, pages: &mut [PageRef; DIO_PAGES]) -> Result<(usize, usize)> {
+    pub(crate) fn extract_pages(
+        &mut self,
+        pages: &mut [PageRef; DIO_PAGES],
+    ) -> Result<(usize, usize)> {
         let mut list = pages.as_mut_ptr().cast::<*mut bindings::page>();
         let mut from = 0usize;
         // SAFETY: `PageRef` is a transparent non-null page pointer, `list` has room for
@@ -367,13 +376,22 @@ impl MapBh {
     /// A zeroed buffer head, as `struct buffer_head map_bh = { 0, }`.
     pub(crate) fn new() -> Self {
         // SAFETY: `buffer_head` is plain old data for which all-zeroes is valid.
-        Self { bh: unsafe { MaybeUninit::zeroed().assume_init() } }
+        Self {
+            bh: unsafe { MaybeUninit::zeroed().assume_init() },
+        }
     }
 
     /// Calls `get_block(inode, block, bh, create)` asking for `size` bytes.
     ///
     /// `b_private`, `b_bdev` and `b_blocknr` persist across calls (F23).
-    pub(crate) fn get_block(&mut self, get_block: GetBlock, inode: &Inode, block: u64, size: usize, create: bool) -> Result {
+    pub(crate) fn get_block(
+        &mut self,
+        get_block: GetBlock,
+        inode: &Inode,
+        block: u64,
+        size: usize,
+        create: bool,
+    ) -> Result {
         self.bh.b_state = 0;
         self.bh.b_size = size;
         let Some(get_block) = get_block else {
@@ -432,7 +450,11 @@ impl MapBh {
     pub(crate) fn clean_aliases(&self, i_blkbits: u32) {
         // SAFETY: The buffer head was just mapped by `get_block` onto `b_bdev`.
         unsafe {
-            bindings::clean_bdev_aliases(self.bh.b_bdev, self.bh.b_blocknr, (self.bh.b_size >> i_blkbits) as u64)
+            bindings::clean_bdev_aliases(
+                self.bh.b_bdev,
+                self.bh.b_blocknr,
+                (self.bh.b_size >> i_blkbits) as u64,
+            )
         };
     }
 }
@@ -613,7 +635,10 @@ unsafe impl<T: Send> Send for IrqSpinLock<T> {}
 impl<T> IrqSpinLock<T> {
     /// A lock around `data`; [`IrqSpinLock::init_in_place`] must run before use.
     pub(crate) fn new(data: T) -> Self {
-        Self { lock: Opaque::uninit(), data: UnsafeCell::new(data) }
+        Self {
+            lock: Opaque::uninit(),
+            data: UnsafeCell::new(data),
+        }
     }
 
     /// `spin_lock_init()` at the lock's final address.
@@ -631,7 +656,11 @@ impl<T> IrqSpinLock<T> {
     pub(crate) fn lock(&self) -> IrqSpinLockGuard<'_, T> {
         // SAFETY: The lock was initialised by `init`.
         let flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.get()) };
-        IrqSpinLockGuard { lock: self, flags, _not_send: PhantomData }
+        IrqSpinLockGuard {
+            lock: self,
+            flags,
+            _not_send: PhantomData,
+        }
     }
 }
 
@@ -717,7 +746,11 @@ impl WorkItem {
     }
 
     /// `INIT_WORK()` + `queue_work()` on the superblock's `s_dio_done_wq`.
-    pub(crate) fn queue(&self, sb: &SuperBlock, func: unsafe extern "C" fn(*mut bindings::work_struct)) {
+    pub(crate) fn queue(
+        &self,
+        sb: &SuperBlock,
+        func: unsafe extern "C" fn(*mut bindings::work_struct),
+    ) {
         // SAFETY: The work item lives in the object being completed, which stays alive
         // until `func` runs; the wq exists because the engine created it at submission.
         unsafe {

@@ -53,7 +53,11 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
 
 /// Work function of deferred async completion (F44).
 pub(crate) unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_struct) {
-    dio_complete(DioRef::from_work(work), 0, COMPLETE_ASYNC | COMPLETE_INVALIDATE);
+    dio_complete(
+        DioRef::from_work(work),
+        0,
+        COMPLETE_ASYNC | COMPLETE_INVALIDATE,
+    );
 }
 
 /// `dio_bio_complete()`: record the error, release or dirty the pages (F41, F42).
@@ -61,7 +65,10 @@ fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
     let status = bio.status();
     let should_dirty = !dio.is_write && dio.should_dirty;
     if status != 0 {
-        dio.io_error.store(dio_plan::bio_error(status, bindings::RUSTDIO_BLK_STS_AGAIN, bio.nowait()), Relaxed);
+        dio.io_error.store(
+            dio_plan::bio_error(status, bindings::RUSTDIO_BLK_STS_AGAIN, bio.nowait()),
+            Relaxed,
+        );
     }
     if dio.is_async && should_dirty {
         bio.check_pages_dirty();
@@ -74,7 +81,9 @@ fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
 /// Async bio completion (F44); any context.
 pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
     // SAFETY: The block layer hands back a bio this engine submitted.
-    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else { return };
+    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
+        return;
+    };
     let dio = DioRef::from_bio(&bio);
     bio_complete(dio, bio);
     let remaining = {
@@ -99,7 +108,8 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
         dio.inode().has_cached_pages(),
     );
     if defer {
-        dio.complete_work.queue(dio.inode().sb(), dio_aio_complete_work);
+        dio.complete_work
+            .queue(dio.inode().sb(), dio_aio_complete_work);
     } else {
         dio_complete(DioRef::from_last_ref(dio), 0, COMPLETE_ASYNC);
     }
@@ -108,7 +118,9 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
 /// Sync bio completion (F43): queue the bio for the submitter; any context.
 pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
     // SAFETY: The block layer hands back a bio this engine submitted.
-    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else { return };
+    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
+        return;
+    };
     let dio = DioRef::from_bio(&bio);
     let mut state = dio.state.lock();
     let next = state.bio_list.take();

@@ -32,7 +32,12 @@ pub(crate) fn dio_blkbits(align: u64, i_blkbits: u32, lbs: Option<u32>) -> Optio
 }
 
 /// F24: the `(fs_startblk, b_size)` to ask `get_block` for.
-pub(crate) fn get_block_span(block_in_file: u64, final_block: u64, blkfactor: u32, i_blkbits: u32) -> (u64, usize) {
+pub(crate) fn get_block_span(
+    block_in_file: u64,
+    final_block: u64,
+    blkfactor: u32,
+    i_blkbits: u32,
+) -> (u64, usize) {
     let fs_start = block_in_file >> blkfactor;
     let fs_end = (final_block - 1) >> blkfactor;
     (fs_start, ((fs_end - fs_start + 1) << i_blkbits) as usize)
@@ -40,7 +45,13 @@ pub(crate) fn get_block_span(block_in_file: u64, final_block: u64, blkfactor: u3
 
 /// F24: whether `get_block` may allocate.  With `DIO_SKIP_HOLES` nothing is
 /// allocated inside `i_size`; writes past it may allocate.
-pub(crate) fn get_block_create(is_write: bool, skip_holes: bool, i_size: i64, fs_start: u64, i_blkbits: u32) -> bool {
+pub(crate) fn get_block_create(
+    is_write: bool,
+    skip_holes: bool,
+    i_size: i64,
+    fs_start: u64,
+    i_blkbits: u32,
+) -> bool {
     if !is_write {
         return false;
     }
@@ -48,15 +59,29 @@ pub(crate) fn get_block_create(is_write: bool, skip_holes: bool, i_size: i64, fs
 }
 
 /// F27: dio blocks to put under I/O from this page piece.
-pub(crate) fn chunk_blocks(blocks_available: u64, piece_bytes: usize, blkbits: u32, blocks_left: u64) -> u64 {
-    blocks_available.min((piece_bytes >> blkbits) as u64).min(blocks_left)
+pub(crate) fn chunk_blocks(
+    blocks_available: u64,
+    piece_bytes: usize,
+    blkbits: u32,
+    blocks_left: u64,
+) -> u64 {
+    blocks_available
+        .min((piece_bytes >> blkbits) as u64)
+        .min(blocks_left)
 }
 
 /// F26: `(next_block_for_io, blocks_available)` after a mapping.
 ///
 /// Returns `None` when a buggy `get_block` mapped less than the sub-block
 /// remainder (C underflows silently there).
-pub(crate) fn mapped_extent(b_blocknr: u64, b_size: usize, blkbits: u32, blkfactor: u32, block_in_file: u64, is_new: bool) -> Option<(u64, u64)> {
+pub(crate) fn mapped_extent(
+    b_blocknr: u64,
+    b_size: usize,
+    blkbits: u32,
+    blkfactor: u32,
+    block_in_file: u64,
+    is_new: bool,
+) -> Option<(u64, u64)> {
     let mut next = b_blocknr << blkfactor;
     let mut avail = (b_size >> blkbits) as u64;
     if blkfactor != 0 {
@@ -105,7 +130,13 @@ pub(crate) fn extends(cur: &Piece, offset: u32, block: u64, blkbits: u32) -> boo
 
 /// F35: the open bio must be submitted before a piece that is discontiguous on
 /// disk or in the file.
-pub(crate) fn bio_discontiguous(final_block_in_bio: u64, piece_block: u64, piece_fs_offset: i64, bio_fs_offset: i64, bio_size: u32) -> bool {
+pub(crate) fn bio_discontiguous(
+    final_block_in_bio: u64,
+    piece_block: u64,
+    piece_fs_offset: i64,
+    bio_fs_offset: i64,
+    bio_size: u32,
+) -> bool {
     final_block_in_bio != piece_block || piece_fs_offset != bio_fs_offset + i64::from(bio_size)
 }
 
@@ -127,12 +158,23 @@ pub(crate) fn bio_error(status: u8, sts_again: u8, nowait: bool) -> i32 {
 }
 
 /// F46: whether the submitter returns `-EIOCBQUEUED` and leaves the bios in flight.
-pub(crate) fn queue_async(is_async: bool, retval: isize, result: isize, is_write: bool, count: usize) -> bool {
+pub(crate) fn queue_async(
+    is_async: bool,
+    retval: isize,
+    result: isize,
+    is_write: bool,
+    count: usize,
+) -> bool {
     is_async && retval == 0 && result != 0 && (!is_write || result as usize == count)
 }
 
 /// F44: whether the final async completion must run in the dio workqueue.
-pub(crate) fn defer_async_completion(result: isize, defer: bool, is_write: bool, cached_pages: bool) -> bool {
+pub(crate) fn defer_async_completion(
+    result: isize,
+    defer: bool,
+    is_write: bool,
+    cached_pages: bool,
+) -> bool {
     result != 0 && (defer || (is_write && cached_pages))
 }
 
@@ -157,7 +199,11 @@ pub(crate) struct Outcome {
 
 /// F48-F50: `(return value, bytes transferred)` of a completed request.
 pub(crate) fn complete_result(o: Outcome) -> (isize, isize) {
-    let mut ret = if o.ret == -(EIOCBQUEUED as isize) { 0 } else { o.ret };
+    let mut ret = if o.ret == -(EIOCBQUEUED as isize) {
+        0
+    } else {
+        o.ret
+    };
     let mut transferred = 0;
     if o.result != 0 {
         transferred = o.result;
@@ -238,7 +284,11 @@ pub(crate) mod kunit_cases {
     /// F32 F35 F36.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_coalescing() {
-        let cur = Piece { offset: 0, len: 1024, block: 40 };
+        let cur = Piece {
+            offset: 0,
+            len: 1024,
+            block: 40,
+        };
         expect_eq!(extends(&cur, 1024, 42, 9), true);
         expect_eq!(extends(&cur, 1024, 43, 9), false);
         expect_eq!(extends(&cur, 1536, 42, 9), false);
@@ -272,16 +322,74 @@ pub(crate) mod kunit_cases {
     /// F48-F50.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_result_rules() {
-        let base = Outcome { ret: 0, result: 8192, is_read: true, offset: 0, i_size: 10000, page_errors: 0, io_error: 0 };
+        let base = Outcome {
+            ret: 0,
+            result: 8192,
+            is_read: true,
+            offset: 0,
+            i_size: 10000,
+            page_errors: 0,
+            io_error: 0,
+        };
         expect_eq!(complete_result(base), (8192, 8192));
-        expect_eq!(complete_result(Outcome { result: 12288, ..base }), (10000, 10000));
-        expect_eq!(complete_result(Outcome { ret: -(EIOCBQUEUED as isize), ..base }), (8192, 8192));
-        expect_eq!(complete_result(Outcome { ret: -(EFAULT as isize), result: 4096, ..base }), (4096, 4096));
-        expect_eq!(complete_result(Outcome { ret: -(EFAULT as isize), result: 0, ..base }), (-14, 0));
-        expect_eq!(complete_result(Outcome { io_error: -EIO, ..base }), (-5, 8192));
-        let write = Outcome { is_read: false, i_size: 0, ..base };
+        expect_eq!(
+            complete_result(Outcome {
+                result: 12288,
+                ..base
+            }),
+            (10000, 10000)
+        );
+        expect_eq!(
+            complete_result(Outcome {
+                ret: -(EIOCBQUEUED as isize),
+                ..base
+            }),
+            (8192, 8192)
+        );
+        expect_eq!(
+            complete_result(Outcome {
+                ret: -(EFAULT as isize),
+                result: 4096,
+                ..base
+            }),
+            (4096, 4096)
+        );
+        expect_eq!(
+            complete_result(Outcome {
+                ret: -(EFAULT as isize),
+                result: 0,
+                ..base
+            }),
+            (-14, 0)
+        );
+        expect_eq!(
+            complete_result(Outcome {
+                io_error: -EIO,
+                ..base
+            }),
+            (-5, 8192)
+        );
+        let write = Outcome {
+            is_read: false,
+            i_size: 0,
+            ..base
+        };
         expect_eq!(complete_result(write), (8192, 8192));
-        expect_eq!(complete_result(Outcome { page_errors: -EFAULT, io_error: -EIO, ..write }), (-14, 8192));
-        expect_eq!(complete_result(Outcome { ret: -28, page_errors: -EFAULT, ..write }), (-28, 8192));
+        expect_eq!(
+            complete_result(Outcome {
+                page_errors: -EFAULT,
+                io_error: -EIO,
+                ..write
+            }),
+            (-14, 8192)
+        );
+        expect_eq!(
+            complete_result(Outcome {
+                ret: -28,
+                page_errors: -EFAULT,
+                ..write
+            }),
+            (-28, 8192)
+        );
     }
 }

@@ -3,10 +3,13 @@
 //! Submission: entry checks, page queue, `get_block` mapping, bio assembly.
 
 use crate::c_types::{
-    self, bdev_logical_block_size, errno, task_io_account_write, unpin_pages, with_plug, BioBuilder, GetBlock,
-    Inode, IovIter, Kiocb, MapBh, PageRef, DIO_PAGES, PAGE_SIZE,
+    self, bdev_logical_block_size, errno, task_io_account_write, unpin_pages, with_plug,
+    BioBuilder, GetBlock, Inode, IovIter, Kiocb, MapBh, PageRef, DIO_PAGES, PAGE_SIZE,
 };
-use crate::dio_complete::{await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, drop_refcount, reap_completed, COMPLETE_INVALIDATE};
+use crate::dio_complete::{
+    await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, drop_refcount, reap_completed,
+    COMPLETE_INVALIDATE,
+};
 use crate::dio_plan::{self, Piece};
 use crate::{Dio, DioParams, DioRef, DIO_LOCKING, DIO_SKIP_HOLES};
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -80,7 +83,10 @@ impl<'a> DioSubmit<'a> {
             Err(e) if self.blocks_available != 0 && self.dio.is_write => {
                 // A fault with mapped blocks outstanding: write zeroes into them
                 // rather than leave stale data in the file (F21).
-                let _ = self.dio.page_errors.compare_exchange(0, e.to_errno(), Relaxed, Relaxed);
+                let _ = self
+                    .dio
+                    .page_errors
+                    .compare_exchange(0, e.to_errno(), Relaxed, Relaxed);
                 self.pages[0] = PageRef::zero();
                 self.head = 0;
                 self.tail = 1;
@@ -125,7 +131,9 @@ impl<'a> DioSubmit<'a> {
 
     /// `dio_bio_submit()` (F39).
     fn bio_submit(&mut self) {
-        let Some(mut bio) = self.bio.take() else { return };
+        let Some(mut bio) = self.bio.take() else {
+            return;
+        };
         self.dio.state.lock().refcount += 1;
         if self.dio.is_async && !self.dio.is_write && self.dio.should_dirty {
             bio.set_pages_dirty();
@@ -138,8 +146,13 @@ impl<'a> DioSubmit<'a> {
     /// `dio_new_bio()` (F36, F38).
     fn new_bio(&mut self, start_block: u64) -> Result {
         self.bio_reap()?;
-        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io).ok_or_else(|| invariant_broken("no pages left for a bio"))?;
-        let end_io: c_types::BioEndIo = if self.dio.is_async { dio_bio_end_aio } else { dio_bio_end_io };
+        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io)
+            .ok_or_else(|| invariant_broken("no pages left for a bio"))?;
+        let end_io: c_types::BioEndIo = if self.dio.is_async {
+            dio_bio_end_aio
+        } else {
+            dio_bio_end_io
+        };
         let bio = BioBuilder::alloc(
             self.map_bh.bdev(),
             nr_vecs,
@@ -173,7 +186,9 @@ impl<'a> DioSubmit<'a> {
 
     /// `dio_bio_add_page()` (F37): true if the current piece went into the bio.
     fn bio_add_cur_page(&mut self) -> bool {
-        let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_ref()) else { return false };
+        let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_ref()) else {
+            return false;
+        };
         if !bio.add_page(cur.page, cur.piece.len, cur.piece.offset) {
             return false;
         }
@@ -188,10 +203,18 @@ impl<'a> DioSubmit<'a> {
 
     /// `dio_send_cur_page()` (F35, F37).
     fn send_cur_page(&mut self) -> Result {
-        let Some(cur) = self.cur.as_ref() else { return Ok(()) };
+        let Some(cur) = self.cur.as_ref() else {
+            return Ok(());
+        };
         let (block, fs_offset) = (cur.piece.block, cur.fs_offset);
         if let Some(bio) = self.bio.as_ref() {
-            if dio_plan::bio_discontiguous(self.final_block_in_bio, block, fs_offset, self.logical_offset_in_bio, bio.size()) {
+            if dio_plan::bio_discontiguous(
+                self.final_block_in_bio,
+                block,
+                fs_offset,
+                self.logical_offset_in_bio,
+                bio.size(),
+            ) {
                 self.bio_submit();
             }
         }
@@ -224,7 +247,10 @@ impl<'a> DioSubmit<'a> {
             task_io_account_write(len as usize);
         }
         let extended = match self.cur.as_mut() {
-            Some(cur) if cur.page == page && dio_plan::extends(&cur.piece, offset, block, self.blkbits) => {
+            Some(cur)
+                if cur.page == page
+                    && dio_plan::extends(&cur.piece, offset, block, self.blkbits) =>
+            {
                 cur.piece.len += len;
                 true
             }
@@ -265,7 +291,10 @@ impl<'a> DioSubmit<'a> {
             return;
         }
         let bytes = (blocks << self.blkbits) as u32;
-        if self.submit_page_section(PageRef::zero(), 0, bytes, self.next_block_for_io).is_err() {
+        if self
+            .submit_page_section(PageRef::zero(), 0, bytes, self.next_block_for_io)
+            .is_err()
+        {
             return;
         }
         self.next_block_for_io += blocks;
@@ -282,12 +311,23 @@ impl<'a> DioSubmit<'a> {
         }
         let inode = self.dio.inode();
         let i_blkbits = self.blkbits + self.blkfactor;
-        let (fs_start, size) =
-            dio_plan::get_block_span(self.block_in_file, self.final_block_in_request, self.blkfactor, i_blkbits);
+        let (fs_start, size) = dio_plan::get_block_span(
+            self.block_in_file,
+            self.final_block_in_request,
+            self.blkfactor,
+            i_blkbits,
+        );
         let skip_holes = self.dio.flags & DIO_SKIP_HOLES != 0;
-        let i_size = if skip_holes && self.dio.is_write { inode.size() } else { 0 };
-        let create = dio_plan::get_block_create(self.dio.is_write, skip_holes, i_size, fs_start, i_blkbits);
-        let ret = self.map_bh.get_block(self.get_block, inode, fs_start, size, create);
+        let i_size = if skip_holes && self.dio.is_write {
+            inode.size()
+        } else {
+            0
+        };
+        let create =
+            dio_plan::get_block_create(self.dio.is_write, skip_holes, i_size, fs_start, i_blkbits);
+        let ret = self
+            .map_bh
+            .get_block(self.get_block, inode, fs_start, size, create);
         self.dio.private.store(self.map_bh.private(), Relaxed);
         ret?;
         if self.map_bh.defer_completion() {
@@ -315,7 +355,9 @@ impl<'a> DioSubmit<'a> {
                         self.block_in_file,
                         self.map_bh.is_new(),
                     )
-                    .ok_or_else(|| invariant_broken("get_block mapped less than the request's sub-block"))?;
+                    .ok_or_else(|| {
+                        invariant_broken("get_block mapped less than the request's sub-block")
+                    })?;
                     self.next_block_for_io = next;
                     self.blocks_available = avail;
                 }
@@ -326,7 +368,8 @@ impl<'a> DioSubmit<'a> {
                     return Err(ENOTBLK);
                 }
                 let blocksize = 1u64 << blkbits;
-                let i_size_blocks = (self.dio.inode().size() as u64).next_multiple_of(blocksize) >> blkbits;
+                let i_size_blocks =
+                    (self.dio.inode().size() as u64).next_multiple_of(blocksize) >> blkbits;
                 if self.block_in_file >= i_size_blocks {
                     return Ok(false);
                 }
@@ -373,7 +416,11 @@ impl<'a> DioSubmit<'a> {
         while self.block_in_file < self.final_block_in_request {
             let page = self.get_page()?;
             let from = if self.head != 0 { 0 } else { self.from };
-            let to = if self.head == self.tail - 1 { self.to } else { PAGE_SIZE };
+            let to = if self.head == self.tail - 1 {
+                self.to
+            } else {
+                PAGE_SIZE
+            };
             self.head += 1;
             let more = self.walk_page(page, from, to);
             // Drop the extraction pin of a walked page (F30).
@@ -422,7 +469,8 @@ pub(crate) fn blockdev_direct_io(
         return fail(0, lock);
     }
     let align = offset as u64 | iter.alignment();
-    let Some(blkbits) = dio_plan::dio_blkbits(align, i_blkbits, bdev_logical_block_size(bdev)) else {
+    let Some(blkbits) = dio_plan::dio_blkbits(align, i_blkbits, bdev_logical_block_size(bdev))
+    else {
         return fail(EINVAL.to_errno() as isize, lock);
     };
     if locking_read {
@@ -455,7 +503,11 @@ pub(crate) fn blockdev_direct_io(
 
     // F15: async writes may need the completion workqueue.
     if is_async && is_write {
-        let ret = if iocb.is_dsync() { dio.set_defer_completion() } else { inode.sb().init_dio_done_wq() };
+        let ret = if iocb.is_dsync() {
+            dio.set_defer_completion()
+        } else {
+            inode.sb().init_dio_done_wq()
+        };
         if let Err(e) = ret {
             drop(lock);
             dio_ref.free();
@@ -498,7 +550,11 @@ pub(crate) fn blockdev_direct_io(
             Err(e) => {
                 sdio.cleanup();
                 // F29: -ENOTBLK hands the rest to buffered I/O.
-                if e == ENOTBLK { 0 } else { e.to_errno() as isize }
+                if e == ENOTBLK {
+                    0
+                } else {
+                    e.to_errno() as isize
+                }
             }
         };
         sdio.zero_block(true);

@@ -173,7 +173,11 @@ impl DioRef {
                 io_error: AtomicI32::new(0),
                 result: AtomicIsize::new(0),
                 defer_completion: AtomicBool::new(false),
-                state: IrqSpinLock::new(DioWaitState { refcount: 1, bio_list: None, waiter: None }),
+                state: IrqSpinLock::new(DioWaitState {
+                    refcount: 1,
+                    bio_list: None,
+                    waiter: None,
+                }),
                 complete_work: WorkItem::new(),
             });
             (*raw).state.init_in_place();
@@ -237,7 +241,13 @@ pub unsafe extern "C" fn __blockdev_direct_IO(
     flags: core::ffi::c_int,
 ) -> isize {
     // SAFETY: The caller passes valid objects that outlive the call.
-    let (iocb, inode, iter) = unsafe { (Kiocb::from_raw(iocb), Inode::from_raw(inode), IovIter::from_raw(iter)) };
+    let (iocb, inode, iter) = unsafe {
+        (
+            Kiocb::from_raw(iocb),
+            Inode::from_raw(inode),
+            IovIter::from_raw(iter),
+        )
+    };
     dio_submit::blockdev_direct_io(iocb, inode, bdev, iter, get_block, end_io, flags)
 }
 
@@ -251,13 +261,20 @@ const _: () = {
         bindings::get_block_t,
         bindings::dio_iodone_t,
         core::ffi::c_int,
-    ) -> isize = if true { bindings::__blockdev_direct_IO } else { __blockdev_direct_IO };
+    ) -> isize = if true {
+        bindings::__blockdev_direct_IO
+    } else {
+        __blockdev_direct_IO
+    };
 };
 
 /// Creates the `dio` slab cache; called from the initcall in `dio_glue.c` (F04).
 #[no_mangle]
 pub extern "C" fn rustdio_init() -> core::ffi::c_int {
     DIO_CACHE.create::<Dio>(c_str!("dio"));
-    kernel::pr_info!("Rust direct I/O engine, dio object {} bytes\n", core::mem::size_of::<Dio>());
+    kernel::pr_info!(
+        "Rust direct I/O engine, dio object {} bytes\n",
+        core::mem::size_of::<Dio>()
+    );
     0
 }
