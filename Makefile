@@ -2,6 +2,9 @@
 #
 #   make run                 build the Rust-engine kernel, boot it, demo O_DIRECT I/O
 #   make test [ENGINE=...]   KUnit + the direct-I/O suite in QEMU (c, rust or both)
+#   make test-faults         device errors, memory faults, failslab on both engines
+#   make soak DURATION=s     race tests under load for DURATION seconds (default 600)
+#   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/
 #   make kunit               the KUnit suites through tools/testing/kunit/kunit.py
 #   make check               rustfmt, clippy and rustdoc for the engine
 #   make patch               the integration as a git format-patch series
@@ -15,7 +18,7 @@ $(error ENGINE must be c, rust or both (got '$(ENGINE)'))
 endif
 ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 
-.PHONY: all setup kernels run test kunit check patch clean
+.PHONY: all setup kernels run test test-faults soak bench kunit check patch clean
 
 all: test
 
@@ -30,6 +33,16 @@ run: setup
 
 test: setup
 	@$(S)/test.sh $(VARIANT) $(ENGINES)
+
+test-faults: setup
+	@RUSTDIO_SUITE=faults RUSTDIO_FS=vfat RUSTDIO_LBS=512 $(S)/test.sh $(VARIANT) $(ENGINES)
+
+soak: setup
+	@RUSTDIO_SUITE=soak RUSTDIO_FS="vfat jfs" RUSTDIO_LBS=512 RUSTDIO_TIMEOUT=$$(( $(or $(DURATION),600) + 600 )) \
+		DURATION=$(or $(DURATION),600) $(S)/test.sh $(VARIANT) $(ENGINES)
+
+bench: setup
+	@$(S)/bench.sh
 
 kunit: setup
 	@$(S)/kunit.sh

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Extra headers for bindgen, included from rust/bindings/bindings_helper.h
+ * Extra headers for bindgen, included from the kernel's global bindgen header
  * when CONFIG_LEGACY_DIRECT_IO_RUST is set.
  */
 #include <linux/bio.h>

@@ -4,13 +4,7 @@
  * Each case runs Rust assertions (kunit_assert_eq!) in dio_plan.rs.
  */
 #include <kunit/test.h>
-
-void rustdio_kunit_alignment(void);
-void rustdio_kunit_get_block_span(void);
-void rustdio_kunit_chunking(void);
-void rustdio_kunit_coalescing(void);
-void rustdio_kunit_completion_choice(void);
-void rustdio_kunit_result_rules(void);
+#include "rustdio.h"
 
 #define RUSTDIO_CASE(name)					\
 	static void name##_test(struct kunit *test)		\

@@ -65,4 +65,12 @@ void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 void rustdio_init_work(struct work_struct *work, work_func_t func);
 bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 
+/* KUnit cases implemented in Rust (dio_plan.rs). */
+void rustdio_kunit_alignment(void);
+void rustdio_kunit_get_block_span(void);
+void rustdio_kunit_chunking(void);
+void rustdio_kunit_coalescing(void);
+void rustdio_kunit_completion_choice(void);
+void rustdio_kunit_result_rules(void);
+
 #endif /* _FS_RUSTDIO_RUSTDIO_H */

@@ -10,6 +10,10 @@ for a in $("$root/bin/busybox" --list); do
 done
 gcc -O2 -Wall -static -o "$root/bin/dio_test" "$TOP/tests/dio_test.c" -luring -lpthread ||
 	die "could not build tests/dio_test.c"
+gcc -O2 -Wall -static -o "$root/bin/dio_faults" "$TOP/tests/dio_faults.c" ||
+	die "could not build tests/dio_faults.c"
+gcc -O2 -Wall -static -o "$root/bin/dio_soak" "$TOP/tests/dio_soak.c" -lpthread ||
+	die "could not build tests/dio_soak.c"
 # fio with the shared libraries it needs.
 cp /usr/bin/fio "$root/bin/fio"
 for lib in $(ldd /usr/bin/fio | grep -o '/[^ ]*'); do

@@ -26,6 +26,8 @@ for engine in "$@"; do
 	record "$engine" "$BUILD/logs/vm-$engine-$variant.out"
 done
 
+python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" | tail -n 2
+
 echo "== summary =="
 cat "$summary"
 awk -F'[:,]' '{ for (i = 2; i <= NF; i++) { split($i, w, " "); t[w[2]] += w[1] } }

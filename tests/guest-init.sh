@@ -22,6 +22,67 @@ if [ "$suite" = none ]; then
 	reboot -f
 fi
 
+if [ "$suite" = bench ]; then
+	# Benchmark: the same fio jobs on memory-backed devices, JSON between markers.
+	echo "# bench engine $engine"
+	disk() { for s in /sys/block/vd*; do [ "$(cat $s/serial)" = "$1" ] && echo /dev/${s##*/}; done; }
+	nb=/sys/kernel/config/nullb/nbb
+	mkdir $nb; echo 1 > $nb/memory_backed; echo 64 > $nb/size; echo 512 > $nb/blocksize
+	echo 1 > $nb/irqmode; echo 1 > $nb/power
+	dd if=$(disk vfat-512) of=/dev/nbb bs=1M oflag=direct 2>/dev/null
+	dd if=$(disk vfat-512) of=/dev/ram0 bs=1M 2>/dev/null
+	dd if=$(disk exfat-512) of=/dev/ram1 bs=1M 2>/dev/null
+	dd if=$(disk jfs-512) of=/dev/ram2 bs=1M 2>/dev/null
+	rt=${RUSTDIO_BENCH_RUNTIME:-3}
+	job() { # job <label> <dir> <fio args...>
+		label=$1 d=$2; shift 2
+		echo "BENCH-JSON-BEGIN $label"
+		fio --name="$label" --directory="$d" --direct=1 --size=24m --runtime=$rt --time_based \
+			--ramp_time=1 --output-format=json --randseed=42 "$@" 2>&1
+		echo "BENCH-JSON-END $label"
+		echo "BENCH-SLAB $label $(awk '$1 == "dio" {print $3, $4}' /proc/slabinfo)"
+	}
+	for target in vfat:/dev/nbb:nullb vfat:/dev/ram0:brd exfat:/dev/ram1:brd; do
+		fs=${target%%:*} rest=${target#*:}; dev=${rest%%:*}; kind=${rest#*:}
+		m=/mnt/b-$fs-$kind; mkdir -p $m; mount -t $fs $dev $m || continue
+		fio --name=layout --directory=$m --size=24m --rw=write --bs=1m --output=/dev/null
+		for j in "randread-4k-qd1-psync --rw=randread --bs=4k --ioengine=psync" \
+			 "randwrite-4k-qd1-psync --rw=randwrite --bs=4k --ioengine=psync" \
+			 "randread-4k-qd32-io_uring --rw=randread --bs=4k --ioengine=io_uring --iodepth=32" \
+			 "randwrite-4k-qd32-libaio --rw=randwrite --bs=4k --ioengine=libaio --iodepth=32" \
+			 "read-1m-seq-psync --rw=read --bs=1m --ioengine=psync" \
+			 "write-1m-seq-psync --rw=write --bs=1m --ioengine=psync" \
+			 "randwrite-4k-dsync --rw=randwrite --bs=4k --ioengine=psync --sync=dsync"; do
+			set -- $j; name=$1; shift
+			job "$fs-$kind:$name" $m --filename=layout.0.0 "$@"
+		done
+		umount $m
+	done
+	m=/mnt/b-jfs; mkdir -p $m; mount -t jfs /dev/ram2 $m
+	fio --name=layout --directory=$m --size=24m --rw=write --bs=1m --output=/dev/null
+	job "jfs-brd:randread-512-on-4k-fs" $m --filename=layout.0.0 --rw=randread --bs=512 --ioengine=psync
+	truncate -s 24m $m/sparse
+	job "jfs-brd:read-sparse-64k" $m --filename=sparse --rw=read --bs=64k --ioengine=psync
+	umount $m
+	echo "RUSTDIO-GUEST-DONE"
+	reboot -f
+fi
+
+if [ "$suite" = soak ]; then
+	# Races under load on vfat and jfs for the given time, then unmount checks.
+	secs=$(arg duration); secs=${secs:-60}
+	for serial in vfat-512 jfs-512; do
+		for s in /sys/block/vd*; do [ "$(cat $s/serial)" = "$serial" ] && dev=/dev/${s##*/}; done
+		m=/mnt/soak-$serial; mkdir -p $m; mount -t ${serial%-*} $dev $m || continue
+		( sleep $((secs / 2)); umount $m 2>/dev/null && echo "not ok - soak:$serial unmounted while busy" ) &
+		/bin/dio_soak $m $serial $((secs / 2))
+		wait
+		umount $m && echo "ok - soak:$serial unmount after soak" || echo "not ok - soak:$serial unmount after soak"
+	done
+	echo "RUSTDIO-GUEST-DONE"
+	reboot -f
+fi
+
 if [ "$suite" = demo ]; then
 	echo "== rustdio demo =="
 	echo "kernel: $(uname -r)"
@@ -61,9 +122,22 @@ run_fs() {
 	extra=
 	[ "$fstype" = nilfs2 ] && extra=readonly-dio
 	/bin/dio_test "$mnt" "$label" "$lbs" $extra || fails=$((fails + 1))
+	# Second, independent check: fio writes and verifies with crc32c.
+	for ioengine in psync libaio io_uring; do
+		if fio --name=verify-$ioengine --directory="$mnt" --size=8m --bs=16k --direct=1 \
+			--ioengine=$ioengine --iodepth=8 --rw=randwrite --verify=crc32c --do_verify=1 \
+			--verify_fatal=1 --output=/tmp/fio.out >/dev/null 2>&1; then
+			echo "ok - $label:fio_verify_$ioengine"
+		else
+			echo "not ok - $label:fio_verify_$ioengine"; grep -m3 -i 'verify\|error' /tmp/fio.out | sed 's/^/# /'
+			fails=$((fails + 1))
+		fi
+		rm -f "$mnt"/verify-$ioengine.*
+	done
 	umount "$mnt" || { echo "not ok - $label:umount"; fails=$((fails + 1)); }
 }
 
+run_matrix() {
 for s in /sys/block/vd*; do
 	serial=$(cat "$s/serial" 2>/dev/null)
 	dev=/dev/${s##*/}
@@ -89,6 +163,24 @@ for s in /sys/block/vd*; do
 		fi
 	fi
 done
+}
+[ "$suite" = faults ] || run_matrix
+
+# Faults: a vfat filesystem on a null_blk device with badblocks support.
+if [ "$suite" = quick ] || [ "$suite" = faults ]; then
+	nb=/sys/kernel/config/nullb/nbf
+	if mkdir "$nb" 2>/dev/null; then
+		echo 1 > $nb/memory_backed; echo 256 > $nb/size; echo 512 > $nb/blocksize
+		echo 0 > $nb/irqmode; echo 1 > $nb/power
+		mkdir -p /mnt/faults
+		if mkdosfs /dev/nbf >/dev/null 2>&1 && mount -t vfat /dev/nbf /mnt/faults; then
+			/bin/dio_faults /mnt/faults $nb nbf vfat || fails=$((fails + 1))
+			umount /mnt/faults
+		else
+			echo "not ok - faults:setup could not make vfat on null_blk"
+		fi
+	fi
+fi
 
 # F04 F20: after the suite no pins are outstanding and no dio object is live.
 sync; echo 3 > /proc/sys/vm/drop_caches

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dio_faults: device errors, memory faults and allocation failures under
+ * direct I/O, on a filesystem that lives on a null_blk device.
+ *
+ * Usage: dio_faults <dir> <nullb-configfs-dir> <block-device-name> <fs>
+ *
+ * Prints TAP; each line carries "expected ... observed ..." so that the
+ * runner can tabulate both engines side by side.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define PG 4096
+#define MIB (1024 * 1024)
+
+static const char *dir, *nullb, *bdev, *fsname;
+static int ntest, nfail;
+
+static char *path(const char *name)
+{
+	static char buf[2][512];
+	static int i;
+
+	i ^= 1;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static void *abuf(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(2);
+	}
+	return p;
+}
+
+static void fill(void *buf, size_t len, unsigned int seed)
+{
+	uint32_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len / 4; i++)
+		p[i] = seed * 2654435761u + (uint32_t)i * 40503u + 1;
+}
+
+static int write_str(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s));
+	close(fd);
+	return r == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* Outcome of a call as text: "<bytes>" or "-<ERRNO name>". */
+static const char *outcome(long r, int err)
+{
+	static char buf[4][64];
+	static int i;
+
+	i = (i + 1) & 3;
+	if (r >= 0)
+		snprintf(buf[i], sizeof(buf[i]), "%ld", r);
+	else
+		snprintf(buf[i], sizeof(buf[i]), "-%s",
+			 err == EIO ? "EIO" : err == EFAULT ? "EFAULT" :
+			 err == ENOMEM ? "ENOMEM" : err == EAGAIN ? "EAGAIN" :
+			 err == EINVAL ? "EINVAL" : strerror(err));
+	return buf[i];
+}
+
+static void report(const char *name, const char *expected, const char *observed)
+{
+	int good = !strcmp(expected, observed);
+
+	ntest++;
+	nfail += !good;
+	printf("%s %d - faults:%s:%s # expected %s observed %s\n",
+	       good ? "ok" : "not ok", ntest, fsname, name, expected, observed);
+	fflush(stdout);
+}
+
+static int make_file(const char *name, size_t len, unsigned int seed)
+{
+	void *buf = abuf(len);
+	int fd = open(path(name), O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		return -1;
+	fill(buf, len, seed);
+	if (pwrite(fd, buf, len, 0) != (ssize_t)len || fsync(fd)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	munmap(buf, len);
+	return 0;
+}
+
+/* First 512-byte device sector of the file's block at offset off. */
+static long file_sector(const char *name, off_t off)
+{
+	int fd = open(path(name), O_RDONLY);
+	int bsz = 0, blk;
+
+	if (fd < 0 || ioctl(fd, FIGETBSZ, &bsz) || bsz <= 0)
+		return -1;
+	blk = (int)(off / bsz);
+	if (ioctl(fd, FIBMAP, &blk) || blk <= 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return (long)blk * (bsz / 512);
+}
+
+static int badblocks(char op, long start, long end)
+{
+	char b[96], f[256];
+
+	snprintf(b, sizeof(b), "%c%ld-%ld", op, start, end);
+	snprintf(f, sizeof(f), "%s/badblocks", nullb);
+	return write_str(f, b);
+}
+
+static long aio_rw(int fd, int write, void *buf, size_t len, off_t off)
+{
+	aio_context_t ctx = 0;
+	struct iocb cb = { 0 }, *cbs[1] = { &cb };
+	struct io_event ev;
+	long r;
+
+	if (syscall(SYS_io_setup, 4, &ctx))
+		return -ENOSYS;
+	cb.aio_fildes = fd;
+	cb.aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD;
+	cb.aio_buf = (uintptr_t)buf;
+	cb.aio_nbytes = len;
+	cb.aio_offset = off;
+	r = syscall(SYS_io_submit, ctx, 1, cbs);
+	if (r != 1) {
+		r = -errno;
+		syscall(SYS_io_destroy, ctx);
+		return r;
+	}
+	r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
+	syscall(SYS_io_destroy, ctx);
+	return r == 1 ? (long)ev.res : -EINTR;
+}
+
+static const char *aio_outcome(long r)
+{
+	return r < 0 ? outcome(-1, (int)-r) : outcome(r, 0);
+}
+
+static long io_field(const char *key)
+{
+	char line[128];
+	long v = -1;
+	FILE *f = fopen("/proc/self/io", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	fclose(f);
+	return v;
+}
+
+/* F41 F50: device errors (null_blk badblocks), sync and async, reads and writes. */
+static void device_errors(void)
+{
+	size_t len = MIB;
+	char *b = abuf(len), *old = abuf(len), *nw = abuf(len);
+	long sec, r;
+	int fd, e, ok;
+	size_t i;
+
+	if (make_file("bad", len, 1) || (sec = file_sector("bad", 512 * 1024)) < 0) {
+		report("badblock_setup", "ok", "setup-failed");
+		return;
+	}
+	fill(old, len, 1);
+	fill(nw, len, 2);
+	fd = open(path("bad"), O_RDWR | O_DIRECT);
+	badblocks('+', sec, sec + 7);
+
+	r = pread(fd, b, len, 0); e = errno;
+	report("badblock_read_sync", "-EIO", outcome(r, e));
+	r = pread(fd, b, 256 * 1024, 0); e = errno;
+	report("badblock_read_outside", "262144", outcome(r, e));
+	report("badblock_read_outside_data", "same", memcmp(b, old, 256 * 1024) ? "differs" : "same");
+	report("badblock_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0)));
+	r = pwrite(fd, nw, len, 0); e = errno;
+	report("badblock_write_sync", "-EIO", outcome(r, e));
+	report("badblock_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0)));
+	badblocks('-', sec, sec + 7);
+
+	/* Every block holds either the old or the new data: nothing torn or stale. */
+	r = pread(fd, b, len, 0); e = errno;
+	report("after_badblock_read", "1048576", outcome(r, e));
+	ok = 1;
+	for (i = 0; i < len; i += 512)
+		if (memcmp(b + i, old + i, 512) && memcmp(b + i, nw + i, 512))
+			ok = 0;
+	report("after_badblock_data", "old-or-new", ok ? "old-or-new" : "garbage");
+	close(fd);
+}
+
+/* F38: a large synchronous read with an early error stops submitting early. */
+static void reap_early_stop(void)
+{
+	size_t len = 80 * MIB;
+	char *b;
+	long sec, r0, r1, r;
+	int fd, e;
+
+	if (make_file("big", len, 3) || (sec = file_sector("big", 0)) < 0) {
+		report("reap_setup", "ok", "setup-failed");
+		return;
+	}
+	b = abuf(len);
+	fd = open(path("big"), O_RDONLY | O_DIRECT);
+	badblocks('+', sec, sec + 7);
+	r0 = io_field("read_bytes: ");
+	r = pread(fd, b, len, 0); e = errno;
+	r1 = io_field("read_bytes: ");
+	badblocks('-', sec, sec + 7);
+	report("reap_multibio_read", "-EIO", outcome(r, e));
+	report("reap_stops_submission", "yes", r1 - r0 < (long)len ? "yes" : "no");
+	r = pread(fd, b, len, 0); e = errno;
+	report("reap_after_clear", "83886080", outcome(r, e));
+	close(fd);
+	munmap(b, len);
+	unlink(path("big"));
+}
+
+/* F41: fail_make_request fails the bios at submission. */
+static void fail_make_request(void)
+{
+	size_t len = 256 * 1024;
+	char *b = abuf(len), f[256];
+	long r;
+	int fd, e;
+
+	if (make_file("fmr", len, 4)) {
+		report("fail_make_request_setup", "ok", "setup-failed");
+		return;
+	}
+	fd = open(path("fmr"), O_RDWR | O_DIRECT);
+	snprintf(f, sizeof(f), "/sys/block/%s/make-it-fail", bdev);
+	write_str("/sys/kernel/debug/fail_make_request/probability", "100");
+	write_str("/sys/kernel/debug/fail_make_request/interval", "1");
+	write_str("/sys/kernel/debug/fail_make_request/verbose", "0");
+	write_str("/sys/kernel/debug/fail_make_request/times", "-1");
+	write_str(f, "1");
+	r = pread(fd, b, len, 0); e = errno;
+	report("fail_make_request_read", "-EIO", outcome(r, e));
+	r = pwrite(fd, b, len, 0); e = errno;
+	report("fail_make_request_write", "-EIO", outcome(r, e));
+	report("fail_make_request_aio_read", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0)));
+	write_str(f, "0");
+	r = pread(fd, b, len, 0); e = errno;
+	report("fail_make_request_cleared", "262144", outcome(r, e));
+	close(fd);
+}
+
+/* F05: failslab on the dio cache gives -ENOMEM and holds nothing. */
+static void failslab(void)
+{
+	char *b = abuf(PG);
+	long r;
+	int fd, e;
+
+	if (make_file("slab", 64 * 1024, 5)) {
+		report("failslab_setup", "ok", "setup-failed");
+		return;
+	}
+	fd = open(path("slab"), O_RDONLY | O_DIRECT);
+	if (write_str("/sys/kernel/slab/dio/failslab", "1")) {
+		report("failslab_dio", "-ENOMEM", "no-failslab-attribute");
+		close(fd);
+		return;
+	}
+	write_str("/sys/kernel/debug/failslab/cache-filter", "Y");
+	write_str("/sys/kernel/debug/failslab/task-filter", "Y");
+	write_str("/sys/kernel/debug/failslab/verbose", "0");
+	write_str("/sys/kernel/debug/failslab/probability", "100");
+	write_str("/sys/kernel/debug/failslab/interval", "1");
+	write_str("/sys/kernel/debug/failslab/times", "1");
+	write_str("/proc/thread-self/make-it-fail", "1");
+	r = pread(fd, b, PG, 0); e = errno;
+	write_str("/proc/thread-self/make-it-fail", "0");
+	write_str("/sys/kernel/slab/dio/failslab", "0");
+	report("failslab_dio_read", "-ENOMEM", outcome(r, e));
+	r = pread(fd, b, PG, 0); e = errno;
+	report("failslab_cleared", "4096", outcome(r, e));
+	close(fd);
+}
+
+/* F21 F22 F50: a PROT_NONE page at the first, middle or last page of the buffer. */
+static void prot_none(void)
+{
+	static const char *const where[] = { "first", "middle", "last" };
+	static const char *const want_read[] = { "-EFAULT", "4096", "8192" };
+	size_t len = 3 * PG;
+	char name[64];
+	int i, fd, e;
+	long r;
+
+	if (make_file("pn", len, 6)) {
+		report("prot_none_setup", "ok", "setup-failed");
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		char *b = abuf(len);
+
+		mprotect(b + i * PG, PG, PROT_NONE);
+		fd = open(path("pn"), O_RDWR | O_DIRECT);
+		r = pread(fd, b, len, 0); e = errno;
+		snprintf(name, sizeof(name), "prot_none_%s_read", where[i]);
+		report(name, want_read[i], outcome(r, e));
+		r = pwrite(fd, b, len, 0); e = errno;
+		snprintf(name, sizeof(name), "prot_none_%s_write", where[i]);
+		/* The first page faults before any block is mapped; later pages after. */
+		report(name, i == 0 ? "-EFAULT" : "-EFAULT", outcome(r, e));
+		close(fd);
+		munmap(b, len);
+	}
+}
+
+/* F19: IOV_MAX segments of one logical block each. */
+static void many_iovecs(void)
+{
+	enum { N = 1024, SEG = 512 };
+	static struct iovec iov[N];
+	char *b = abuf(N * SEG * 2), *r = abuf(N * SEG);
+	long n;
+	int fd, i, e;
+
+	if (make_file("iov", N * SEG, 7)) {
+		report("iov_max_setup", "ok", "setup-failed");
+		return;
+	}
+	for (i = 0; i < N; i++) {
+		iov[i].iov_base = b + (size_t)i * 2 * SEG;
+		iov[i].iov_len = SEG;
+		fill(iov[i].iov_base, SEG, 100 + i);
+	}
+	fd = open(path("iov"), O_RDWR | O_DIRECT);
+	n = pwritev(fd, iov, N, 0); e = errno;
+	report("iov_max_write", "524288", outcome(n, e));
+	n = pread(fd, r, N * SEG, 0); e = errno;
+	report("iov_max_read", "524288", outcome(n, e));
+	for (i = 0; i < N; i++)
+		if (memcmp(r + (size_t)i * SEG, iov[i].iov_base, SEG))
+			break;
+	report("iov_max_data", "same", i == N ? "same" : "differs");
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 5) {
+		fprintf(stderr, "usage: %s <dir> <nullb-configfs-dir> <bdev> <fs>\n", argv[0]);
+		return 2;
+	}
+	dir = argv[1];
+	nullb = argv[2];
+	bdev = argv[3];
+	fsname = argv[4];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	device_errors();
+	reap_early_stop();
+	fail_make_request();
+	failslab();
+	prot_none();
+	many_iovecs();
+	printf("# faults:%s: %d cases, %d failed\n", fsname, ntest, nfail);
+	return nfail ? 1 : 0;
+}
