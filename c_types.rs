@@ -265,7 +265,8 @@ impl IovIter {
     /// `iov_iter_alignment()`: OR of every segment's address and length.
     pub(crate) fn alignment(&self) -> u64 {
         // SAFETY: The iterator is valid.
-        unsafe { bindings::iov_iter_alignment(self.raw()) } as u64
+        let align = unsafe { bindings::iov_iter_alignment(self.raw()) };
+        align as u64
     }
 
     /// `iov_iter_npages(iter, INT_MAX)`.

@@ -98,6 +98,13 @@ impl<'a> DioSubmit<'a> {
         }
     }
 
+    /// `dio->result += bytes`.  Only the submitter writes `result` while bios are
+    /// being issued, so a plain load and store suffice (no locked instruction).
+    fn add_result(&self, bytes: isize) {
+        let result = self.dio.result.load(Relaxed);
+        self.dio.result.store(result + bytes, Relaxed);
+    }
+
     /// `dio_get_page()`.
     fn get_page(&mut self) -> Result<PageRef> {
         if self.pages_present() == 0 {
@@ -376,7 +383,7 @@ impl<'a> DioSubmit<'a> {
                 page.zero_range(from as u32, blocksize as u32);
                 self.block_in_file += 1;
                 from += blocksize as usize;
-                self.dio.result.fetch_add(blocksize as isize, Relaxed);
+                self.add_result(blocksize as isize);
             } else {
                 if self.blkfactor != 0 && !self.start_zero_done {
                     self.zero_block(false);
@@ -398,7 +405,7 @@ impl<'a> DioSubmit<'a> {
                 self.next_block_for_io += chunk;
                 self.block_in_file += chunk;
                 from += bytes as usize;
-                self.dio.result.fetch_add(bytes as isize, Relaxed);
+                self.add_result(bytes as isize);
                 self.blocks_available -= chunk;
             }
             if self.block_in_file > self.final_block_in_request {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check.sh: rustfmt --check, clippy (CONFIG_WERROR) and rustdoc for the engine.
+# check.sh: rustfmt --check, clippy with warnings as errors, and make rustdoc.
 source "$(dirname "$0")/lib.sh"
 "$TOP/scripts/integrate.sh"
 obj=$BUILD/kernel-rust-guest
@@ -8,3 +8,5 @@ rustfmt --check --edition 2021 --config-path "$KSRC/.rustfmt.toml" "$TOP"/*.rs |
 touch "$KSRC"/fs/rustdio/*.rs
 kmake "$obj" CLIPPY=1 KCFLAGS=-Werror KRUSTFLAGS=-Dwarnings fs/rustdio/ 2>&1 | tee "$BUILD/logs/clippy.log" | grep -E 'warning|error' && die "clippy reported warnings (log: $BUILD/logs/clippy.log)"
 say "clippy clean"
+kmake "$obj" rustdoc >"$BUILD/logs/rustdoc.log" 2>&1 || die "make rustdoc failed (log: $BUILD/logs/rustdoc.log)"
+say "rustdoc builds"

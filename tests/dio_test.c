@@ -261,6 +261,27 @@ static int t_lbs_aligned_io(void)
 	return 0;
 }
 
+/* F12: a direct read first writes back dirty page cache over its range. */
+static int t_flush_before_read(void)
+{
+	size_t len = 64 * 1024;
+	char *w = abuf(len), *r = abuf(len);
+	int bfd, dfd;
+
+	CHECK(!make_file("flush", len, 40), "setup");
+	bfd = open(path("flush"), O_RDWR);
+	CHECK(bfd >= 0, "open buffered");
+	fill(w, len, 41);
+	CHECK(pwrite(bfd, w, len, 0) == (ssize_t)len, "buffered write");
+	dfd = open(path("flush"), O_RDONLY | O_DIRECT);
+	CHECK(dfd >= 0, "open direct");
+	CHECK(pread(dfd, r, len, 0) == (ssize_t)len, "direct read");
+	CHECK(diff(w, r, len) < 0, "direct read missed dirty data at %ld", diff(w, r, len));
+	close(bfd);
+	close(dfd);
+	return 0;
+}
+
 /* F11: misaligned offset, length and memory give EINVAL. */
 static int t_misaligned_einval(void)
 {
@@ -837,6 +858,7 @@ static const struct {
 	{ "aligned_overwrite", t_aligned_overwrite },
 	{ "lbs_aligned_io", t_lbs_aligned_io },
 	{ "misaligned_einval", t_misaligned_einval },
+	{ "flush_before_read", t_flush_before_read },
 	{ "zero_length", t_zero_length },
 	{ "read_eof", t_read_eof },
 	{ "holes", t_holes },
