@@ -377,9 +377,8 @@ impl MapBh {
     /// A zeroed buffer head, as `struct buffer_head map_bh = { 0, }`.
     pub(crate) fn new() -> Self {
         // SAFETY: `buffer_head` is plain old data for which all-zeroes is valid.
-        Self {
-            bh: unsafe { MaybeUninit::zeroed().assume_init() },
-        }
+        let bh = unsafe { MaybeUninit::zeroed().assume_init() };
+        Self { bh }
     }
 
     /// Calls `get_block(inode, block, bh, create)` asking for `size` bytes.

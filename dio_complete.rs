@@ -52,6 +52,11 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
 }
 
 /// Work function of deferred async completion (F44).
+///
+/// # Safety
+///
+/// Only queued by [`dio_bio_end_aio`] on a request's own `complete_work`, which
+/// then owns the request's last reference.
 pub(crate) unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_struct) {
     dio_complete(
         DioRef::from_work(work),
@@ -79,6 +84,10 @@ fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
 }
 
 /// Async bio completion (F44); any context.
+///
+/// # Safety
+///
+/// Only called by the block layer as `bi_end_io` of a bio this engine submitted.
 pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
     // SAFETY: The block layer hands back a bio this engine submitted.
     let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
@@ -116,6 +125,10 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
 }
 
 /// Sync bio completion (F43): queue the bio for the submitter; any context.
+///
+/// # Safety
+///
+/// Only called by the block layer as `bi_end_io` of a bio this engine submitted.
 pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
     // SAFETY: The block layer hands back a bio this engine submitted.
     let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {

@@ -578,7 +578,6 @@ pub(crate) fn blockdev_direct_io(
     });
     // F40: pages extracted but not used (EOF) are released.
     sdio.cleanup();
-    drop(sdio);
     drop(lock);
 
     let result = dio.result.load(Relaxed);
@@ -594,7 +593,7 @@ pub(crate) fn blockdev_direct_io(
         // C: BUG_ON(retval != -EIOCBQUEUED).  Unreachable: bios remain only when queued.
         let _ = invariant_broken("request references left after a synchronous wait");
     }
-    // The last bio completion owns and frees the request now.
-    core::mem::forget(dio_ref);
+    // `dio_ref` is a plain pointer: the last bio completion now owns the request
+    // and frees it in `dio_complete()`.
     retval
 }
