@@ -1,7 +1,9 @@
 # rustdio: Rust reimplementation of Linux 6.12's fs/direct-io.c.
 #
 #   make run                 build the Rust-engine kernel, boot it, demo O_DIRECT I/O
-#   make test [ENGINE=...]   KUnit + the direct-I/O suite in QEMU (c, rust or both)
+#   make test [ENGINE=...] [VARIANT=...]
+#                            KUnit + the direct-I/O suite + faults in QEMU, on the
+#                            plain and debug (KASAN, lockdep, ...) kernels
 #   make test-faults         device errors, memory faults, failslab on both engines
 #   make soak DURATION=s     race tests under load for DURATION seconds (default 600)
 #   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/
@@ -10,12 +12,14 @@
 #   make patch               the integration as a git format-patch series
 
 ENGINE ?= both
-VARIANT ?= guest
+VARIANT ?= guest debug
 S := $(CURDIR)/scripts
 
 ifeq ($(filter $(ENGINE),c rust both),)
 $(error ENGINE must be c, rust or both (got '$(ENGINE)'))
 endif
+# Soak on the debug kernel unless VARIANT is given.
+SOAK_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),debug)
 ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 
 .PHONY: all setup kernels run test test-faults soak bench kunit check patch clean
@@ -26,26 +30,26 @@ setup:
 	@$(S)/setup.sh
 
 kernels: setup
-	@for e in $(ENGINES); do $(S)/build-kernel.sh $$e $(VARIANT) || exit 1; done
+	@for v in $(VARIANT); do for e in $(ENGINES); do $(S)/build-kernel.sh $$e $$v || exit 1; done; done
 
 run: setup
 	@$(S)/run-demo.sh
 
 test: setup
-	@$(S)/test.sh $(VARIANT) $(ENGINES)
+	@$(S)/test.sh "$(VARIANT)" $(ENGINES)
 
 test-faults: setup
-	@RUSTDIO_SUITE=faults RUSTDIO_FS=vfat RUSTDIO_LBS=512 $(S)/test.sh $(VARIANT) $(ENGINES)
+	@RUSTDIO_SUITE=faults RUSTDIO_FS=vfat RUSTDIO_LBS=512 $(S)/test.sh "$(VARIANT)" $(ENGINES)
 
 soak: setup
 	@RUSTDIO_SUITE=soak RUSTDIO_FS="vfat jfs" RUSTDIO_LBS=512 RUSTDIO_TIMEOUT=$$(( $(or $(DURATION),600) + 600 )) \
-		DURATION=$(or $(DURATION),600) $(S)/test.sh $(VARIANT) $(ENGINES)
+		DURATION=$(or $(DURATION),600) $(S)/test.sh "$(SOAK_VARIANT)" $(ENGINES)
 
 bench: setup
 	@$(S)/bench.sh
 
 kunit: setup
-	@$(S)/kunit.sh
+	@$(S)/kunit.sh guest
 
 check: setup
 	@$(S)/check.sh

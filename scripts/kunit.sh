@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # kunit.sh: boot the Rust-engine kernel (KUnit built in) without the suite and
 # parse its KTAP with the kernel's tools/testing/kunit/kunit.py.
+# Usage: kunit.sh [guest|debug]
 source "$(dirname "$0")/lib.sh"
-obj=$BUILD/kernel-rust-guest
-[ -f "$obj/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" rust guest
+variant=${1:-guest}
+obj=$BUILD/kernel-rust-$variant
+[ -f "$obj/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" rust "$variant"
 mkdir -p "$BUILD/logs" "$BUILD/run-kunit"
 "$TOP/scripts/mkinitramfs.sh" "$BUILD/run-kunit/initramfs.cpio.gz"
-log=$BUILD/logs/kunit-console.log
+log=$BUILD/logs/kunit-console-$variant.log
 timeout --foreground -k 10 300 qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 1G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$obj/arch/x86/boot/bzImage" -initrd "$BUILD/run-kunit/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 rustdio.suite=none" </dev/null >"$log" 2>&1 || true
-out=$BUILD/logs/kunit-parse.log
+out=$BUILD/logs/kunit-parse-$variant.log
 rc=0
 python3 "$KSRC/tools/testing/kunit/kunit.py" parse "$log" >"$out" 2>&1 || rc=$?
 plain=$(sed 's/\x1b\[[0-9;]*m//g' "$out")
