@@ -18,6 +18,10 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
+use core::sync::atomic::{
+    AtomicI32, AtomicI64,
+    Ordering::{Acquire, Relaxed, SeqCst},
+};
 use kernel::bindings;
 use kernel::error::{to_result, Error, Result};
 use kernel::types::Opaque;
@@ -65,8 +69,8 @@ impl Kiocb {
 
     /// `is_sync_kiocb()`.
     pub(crate) fn is_sync(&self) -> bool {
-        // SAFETY: The kiocb is valid.
-        unsafe { bindings::rustdio_is_sync_kiocb(self.raw()) }
+        // SAFETY: The kiocb is valid; `is_sync_kiocb()` is `!ki_complete`.
+        unsafe { (*self.raw()).ki_complete.is_none() }
     }
 
     /// `iocb_is_dsync()`.
@@ -159,27 +163,35 @@ impl Inode {
 
     /// `i_size_read()`.
     pub(crate) fn size(&self) -> i64 {
-        // SAFETY: The inode is valid.
-        unsafe { bindings::rustdio_i_size_read(self.raw()) }
+        // SAFETY: The inode is valid and `i_size` is an aligned 64-bit field; on 64-bit
+        // kernels `i_size_read()` is `smp_load_acquire(&inode->i_size)`.
+        let size = unsafe { AtomicI64::from_ptr(ptr::addr_of_mut!((*self.raw()).i_size)) };
+        size.load(Acquire)
     }
 
     /// `inode_lock()`; the returned guard calls `inode_unlock()`.
     pub(crate) fn lock(&self) -> InodeLockGuard<'_> {
-        // SAFETY: The inode is valid.
-        unsafe { bindings::rustdio_inode_lock(self.raw()) };
+        // SAFETY: The inode is valid; `inode_lock()` is `down_write(&inode->i_rwsem)`.
+        unsafe { bindings::down_write(ptr::addr_of_mut!((*self.raw()).i_rwsem)) };
         InodeLockGuard(self)
+    }
+
+    fn dio_count(&self) -> &AtomicI32 {
+        // SAFETY: The inode is valid and `i_dio_count` is an aligned `atomic_t`.
+        unsafe { AtomicI32::from_ptr(ptr::addr_of_mut!((*self.raw()).i_dio_count.counter)) }
     }
 
     /// `inode_dio_begin()`.
     pub(crate) fn dio_begin(&self) {
-        // SAFETY: The inode is valid.
-        unsafe { bindings::rustdio_inode_dio_begin(self.raw()) };
+        self.dio_count().fetch_add(1, Relaxed);
     }
 
-    /// `inode_dio_end()`.
+    /// `inode_dio_end()`: wakes `inode_dio_wait()` callers at zero.
     pub(crate) fn dio_end(&self) {
-        // SAFETY: The inode is valid and `inode_dio_begin()` was called for this I/O.
-        unsafe { bindings::rustdio_inode_dio_end(self.raw()) };
+        if self.dio_count().fetch_sub(1, SeqCst) == 1 {
+            // SAFETY: The inode is valid; waiters sleep on the address of `i_dio_count`.
+            unsafe { bindings::wake_up_var(self.dio_count().as_ptr().cast()) };
+        }
     }
 
     /// `inode->i_mapping->nrpages != 0`.
@@ -200,8 +212,8 @@ pub(crate) struct InodeLockGuard<'a>(&'a Inode);
 
 impl Drop for InodeLockGuard<'_> {
     fn drop(&mut self) {
-        // SAFETY: The guard exists only while the lock is held.
-        unsafe { bindings::rustdio_inode_unlock(self.0.raw()) };
+        // SAFETY: The guard exists only while `i_rwsem` is held for writing.
+        unsafe { bindings::up_write(ptr::addr_of_mut!((*self.0.raw()).i_rwsem)) };
     }
 }
 
@@ -252,14 +264,14 @@ impl IovIter {
 
     /// `iov_iter_rw(iter) == WRITE`.
     pub(crate) fn is_write(&self) -> bool {
-        // SAFETY: The iterator is valid.
-        unsafe { bindings::rustdio_iov_iter_is_write(self.raw()) }
+        // SAFETY: The iterator is valid; `iov_iter_rw()` is `data_source`.
+        unsafe { (*self.raw()).data_source }
     }
 
     /// `iov_iter_count()`.
     pub(crate) fn count(&self) -> usize {
-        // SAFETY: The iterator is valid.
-        unsafe { bindings::rustdio_iov_iter_count(self.raw()) }
+        // SAFETY: The iterator is valid; every iterator type keeps `count` here.
+        unsafe { (*self.raw()).__bindgen_anon_1.__bindgen_anon_1.as_ref().count }
     }
 
     /// `iov_iter_alignment()`: OR of every segment's address and length.
@@ -275,30 +287,28 @@ impl IovIter {
         unsafe { bindings::iov_iter_npages(self.raw(), i32::MAX) }
     }
 
-    /// `iov_iter_extract_will_pin()`.
+    /// `iov_iter_extract_will_pin()`: user-backed iterators are pinned.
     pub(crate) fn extract_will_pin(&self) -> bool {
-        // SAFETY: The iterator is valid.
-        unsafe { bindings::rustdio_iov_iter_extract_will_pin(self.raw()) }
+        self.user_backed()
     }
 
     /// `user_backed_iter()`.
     pub(crate) fn user_backed(&self) -> bool {
         // SAFETY: The iterator is valid.
-        unsafe { bindings::rustdio_user_backed_iter(self.raw()) }
+        let iter_type = u32::from(unsafe { (*self.raw()).iter_type });
+        iter_type == bindings::iter_type_ITER_UBUF || iter_type == bindings::iter_type_ITER_IOVEC
     }
 
-    /// `iov_iter_extract_pages()` of up to [`DIO_PAGES`] pages into `pages`.
+    /// `iov_iter_extract_pages()` of up to [`DIO_PAGES`] pages into `batch`.
     ///
     /// Returns the number of bytes extracted and the offset into the first page.
-    pub(crate) fn extract_pages(
-        &mut self,
-        pages: &mut [PageRef; DIO_PAGES],
-    ) -> Result<(usize, usize)> {
-        let mut list = pages.as_mut_ptr().cast::<*mut bindings::page>();
+    pub(crate) fn extract_pages(&mut self, batch: &mut PageBatch) -> Result<(usize, usize)> {
+        let mut list = batch.pages.as_mut_ptr().cast::<*mut bindings::page>();
         let mut from = 0usize;
-        // SAFETY: `PageRef` is a transparent non-null page pointer, `list` has room for
-        // `DIO_PAGES` entries, so the callee fills at most that many, and never
-        // replaces `list` since it is non-NULL.
+        batch.len = 0;
+        // SAFETY: `MaybeUninit<PageRef>` has the layout of a page pointer and `list` has
+        // room for `DIO_PAGES` entries, so the callee fills at most that many, and it
+        // never replaces `list` since it is non-NULL.
         let ret = unsafe {
             bindings::iov_iter_extract_pages(
                 self.raw(),
@@ -312,7 +322,59 @@ impl IovIter {
         if ret < 0 {
             return Err(errno(ret as i32));
         }
+        // INVARIANT: the callee wrote one non-NULL page per started page.
+        batch.len = (ret as usize + from).div_ceil(PAGE_SIZE).min(DIO_PAGES);
         Ok((ret as usize, from))
+    }
+}
+
+/// Up to [`DIO_PAGES`] pages extracted from an iterator (the C engine's
+/// `dio->pages[]`), left uninitialised beyond what extraction filled.
+///
+/// # Invariants
+///
+/// `pages[..len]` are initialised.
+pub(crate) struct PageBatch {
+    pages: [MaybeUninit<PageRef>; DIO_PAGES],
+    len: usize,
+}
+
+impl PageBatch {
+    /// An empty batch (no stores: the storage stays uninitialised).
+    pub(crate) fn new() -> Self {
+        Self {
+            pages: [MaybeUninit::uninit(); DIO_PAGES],
+            len: 0,
+        }
+    }
+
+    /// Page `i`, if extraction filled it.
+    pub(crate) fn get(&self, i: usize) -> Option<PageRef> {
+        if i >= self.len {
+            return None;
+        }
+        // SAFETY: `pages[..len]` are initialised (type invariant).
+        Some(unsafe { self.pages[i].assume_init() })
+    }
+
+    /// Pages `start..end` (clamped to what was filled).
+    pub(crate) fn range(&self, start: usize, end: usize) -> &[PageRef] {
+        let end = end.min(self.len);
+        let start = start.min(end);
+        // SAFETY: `pages[start..end]` are initialised and `MaybeUninit<PageRef>` has the
+        // layout of `PageRef`.
+        unsafe {
+            core::slice::from_raw_parts(
+                self.pages.as_ptr().add(start).cast::<PageRef>(),
+                end - start,
+            )
+        }
+    }
+
+    /// Replaces the batch by the zero page alone (F21).
+    pub(crate) fn set_zero_page(&mut self) {
+        self.pages[0] = MaybeUninit::new(PageRef::zero());
+        self.len = 1;
     }
 }
 
@@ -604,10 +666,14 @@ impl DoneBio {
 
     /// `bio_release_pages(bio, mark_dirty)` then `bio_put()`.
     pub(crate) fn release(self, mark_dirty: bool) {
-        // SAFETY: Process or completion context as in C; the bio is ours and dropped here.
+        let raw = self.0.as_ptr();
+        // SAFETY: Process or completion context as in C; the bio is ours and is put here.
+        // `bio_release_pages()` only acts on bios flagged `BIO_PAGE_PINNED`.
         unsafe {
-            bindings::rustdio_bio_release_pages(self.0.as_ptr(), mark_dirty);
-            bindings::bio_put(self.0.as_ptr());
+            if (*raw).bi_flags & (1 << bindings::BIO_PAGE_PINNED) != 0 {
+                bindings::__bio_release_pages(raw, mark_dirty);
+            }
+            bindings::bio_put(raw);
         }
     }
 }
@@ -655,7 +721,7 @@ impl<T> IrqSpinLock<T> {
     /// `spin_lock_irqsave()`.
     pub(crate) fn lock(&self) -> IrqSpinLockGuard<'_, T> {
         // SAFETY: The lock was initialised by `init`.
-        let flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.get()) };
+        let flags = unsafe { bindings::_raw_spin_lock_irqsave(self.lock.get().cast()) };
         IrqSpinLockGuard {
             lock: self,
             flags,
@@ -675,10 +741,10 @@ impl<T> IrqSpinLockGuard<'_, T> {
     /// Drops the lock around `f` (which may sleep) and takes it again.
     pub(crate) fn unlocked<R>(&mut self, f: impl FnOnce() -> R) -> R {
         // SAFETY: The lock is held by this guard.
-        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
+        unsafe { bindings::_raw_spin_unlock_irqrestore(self.lock.lock.get().cast(), self.flags) };
         let ret = f();
         // SAFETY: The lock was initialised; it is re-taken before the guard is used again.
-        self.flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.lock.get()) };
+        self.flags = unsafe { bindings::_raw_spin_lock_irqsave(self.lock.lock.get().cast()) };
         ret
     }
 }
@@ -701,7 +767,7 @@ impl<T> DerefMut for IrqSpinLockGuard<'_, T> {
 impl<T> Drop for IrqSpinLockGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held by this guard.
-        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
+        unsafe { bindings::_raw_spin_unlock_irqrestore(self.lock.lock.get().cast(), self.flags) };
     }
 }
 

@@ -39,36 +39,6 @@ void *rustdio_kmem_cache_alloc(struct kmem_cache *cache)
 	return kmem_cache_alloc(cache, GFP_KERNEL);
 }
 
-loff_t rustdio_i_size_read(const struct inode *inode)
-{
-	return i_size_read(inode);
-}
-
-void rustdio_inode_lock(struct inode *inode)
-{
-	inode_lock(inode);
-}
-
-void rustdio_inode_unlock(struct inode *inode)
-{
-	inode_unlock(inode);
-}
-
-void rustdio_inode_dio_begin(struct inode *inode)
-{
-	inode_dio_begin(inode);
-}
-
-void rustdio_inode_dio_end(struct inode *inode)
-{
-	inode_dio_end(inode);
-}
-
-bool rustdio_is_sync_kiocb(struct kiocb *iocb)
-{
-	return is_sync_kiocb(iocb);
-}
-
 bool rustdio_iocb_is_dsync(const struct kiocb *iocb)
 {
 	return iocb_is_dsync(iocb);
@@ -77,26 +47,6 @@ bool rustdio_iocb_is_dsync(const struct kiocb *iocb)
 ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count)
 {
 	return generic_write_sync(iocb, count);
-}
-
-bool rustdio_iov_iter_is_write(const struct iov_iter *iter)
-{
-	return iov_iter_rw(iter) == WRITE;
-}
-
-size_t rustdio_iov_iter_count(const struct iov_iter *iter)
-{
-	return iov_iter_count(iter);
-}
-
-bool rustdio_iov_iter_extract_will_pin(const struct iov_iter *iter)
-{
-	return iov_iter_extract_will_pin(iter);
-}
-
-bool rustdio_user_backed_iter(const struct iov_iter *iter)
-{
-	return user_backed_iter(iter);
 }
 
 unsigned int rustdio_bdev_logical_block_size(struct block_device *bdev)
@@ -108,11 +58,6 @@ struct bio *rustdio_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
 			      blk_opf_t opf)
 {
 	return bio_alloc(bdev, nr_vecs, opf, GFP_KERNEL);
-}
-
-void rustdio_bio_release_pages(struct bio *bio, bool mark_dirty)
-{
-	bio_release_pages(bio, mark_dirty);
 }
 
 struct page *rustdio_zero_page(void)
@@ -148,19 +93,6 @@ void rustdio_set_current_uninterruptible(void)
 void rustdio_spin_lock_init(spinlock_t *lock)
 {
 	spin_lock_init(lock);
-}
-
-unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(lock, flags);
-	return flags;
-}
-
-void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
-{
-	spin_unlock_irqrestore(lock, flags);
 }
 
 void rustdio_init_work(struct work_struct *work, work_func_t func)

@@ -4,7 +4,7 @@
 
 use crate::c_types::{
     self, bdev_logical_block_size, errno, task_io_account_write, unpin_pages, with_plug,
-    BioBuilder, GetBlock, Inode, IovIter, Kiocb, MapBh, PageRef, DIO_PAGES, PAGE_SIZE,
+    BioBuilder, GetBlock, Inode, IovIter, Kiocb, MapBh, PageBatch, PageRef, PAGE_SIZE,
 };
 use crate::dio_complete::{
     await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, drop_refcount, reap_completed,
@@ -48,7 +48,7 @@ struct DioSubmit<'a> {
     cur: Option<CurPage>,
     map_bh: MapBh,
     // Page queue (F19): pages[head..tail], first from `from`, last up to `to`.
-    pages: [PageRef; DIO_PAGES],
+    pages: PageBatch,
     head: usize,
     tail: usize,
     from: usize,
@@ -87,7 +87,7 @@ impl<'a> DioSubmit<'a> {
                     .dio
                     .page_errors
                     .compare_exchange(0, e.to_errno(), Relaxed, Relaxed);
-                self.pages[0] = PageRef::zero();
+                self.pages.set_zero_page();
                 self.head = 0;
                 self.tail = 1;
                 self.from = 0;
@@ -113,7 +113,9 @@ impl<'a> DioSubmit<'a> {
                 return Err(invariant_broken("no pages after a successful refill"));
             }
         }
-        Ok(self.pages[self.head])
+        self.pages
+            .get(self.head)
+            .ok_or_else(|| invariant_broken("page queue index out of range"))
     }
 
     fn pin(&self, page: PageRef) {
@@ -131,7 +133,7 @@ impl<'a> DioSubmit<'a> {
     /// `dio_cleanup()`: drop the extraction pins of pages never walked.
     fn cleanup(&mut self) {
         if self.dio.is_pinned {
-            unpin_pages(&self.pages[self.head..self.tail]);
+            unpin_pages(self.pages.range(self.head, self.tail));
         }
         self.head = self.tail;
     }
@@ -543,7 +545,7 @@ pub(crate) fn blockdev_direct_io(
         next_block_for_io: u64::MAX,
         cur: None,
         map_bh: MapBh::new(),
-        pages: [PageRef::zero(); DIO_PAGES],
+        pages: PageBatch::new(),
         head: 0,
         tail: 0,
         from: 0,

@@ -30,25 +30,12 @@ struct kmem_cache *rustdio_kmem_cache_create(const char *name, unsigned int size
 					     unsigned int align);
 void *rustdio_kmem_cache_alloc(struct kmem_cache *cache);
 
-loff_t rustdio_i_size_read(const struct inode *inode);
-void rustdio_inode_lock(struct inode *inode);
-void rustdio_inode_unlock(struct inode *inode);
-void rustdio_inode_dio_begin(struct inode *inode);
-void rustdio_inode_dio_end(struct inode *inode);
-
-bool rustdio_is_sync_kiocb(struct kiocb *iocb);
 bool rustdio_iocb_is_dsync(const struct kiocb *iocb);
 ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count);
-
-bool rustdio_iov_iter_is_write(const struct iov_iter *iter);
-size_t rustdio_iov_iter_count(const struct iov_iter *iter);
-bool rustdio_iov_iter_extract_will_pin(const struct iov_iter *iter);
-bool rustdio_user_backed_iter(const struct iov_iter *iter);
 
 unsigned int rustdio_bdev_logical_block_size(struct block_device *bdev);
 struct bio *rustdio_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
 			      blk_opf_t opf);
-void rustdio_bio_release_pages(struct bio *bio, bool mark_dirty);
 
 struct page *rustdio_zero_page(void);
 void rustdio_zero_user(struct page *page, unsigned int start, unsigned int size);
@@ -59,8 +46,6 @@ struct task_struct *rustdio_current(void);
 void rustdio_set_current_uninterruptible(void);
 
 void rustdio_spin_lock_init(spinlock_t *lock);
-unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock);
-void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 
 void rustdio_init_work(struct work_struct *work, work_func_t func);
 bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
