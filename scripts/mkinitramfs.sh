@@ -14,12 +14,20 @@ gcc -O2 -Wall -static -o "$root/bin/dio_faults" "$TOP/tests/dio_faults.c" ||
 	die "could not build tests/dio_faults.c"
 gcc -O2 -Wall -static -o "$root/bin/dio_soak" "$TOP/tests/dio_soak.c" -lpthread ||
 	die "could not build tests/dio_soak.c"
-# fio with the shared libraries it needs.
-cp /usr/bin/fio "$root/bin/fio"
-for lib in $(ldd /usr/bin/fio | grep -o '/[^ ]*'); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
+# Host programs with the shared libraries they need: fio, dmsetup, mkfs/fsck.
+for prog in /usr/bin/fio /usr/sbin/dmsetup /usr/sbin/mkfs.fat /usr/sbin/fsck.vfat /usr/sbin/fsck.jfs; do
+	[ -x "$prog" ] || die "$prog is missing: run scripts/setup.sh"
+	cp "$prog" "$root/bin/${prog##*/}"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 done
+# fsck.fat converts file names from codepage 850 through glibc's gconv.
+# glibc looks for it under the canonical (/usr) path of its library directory.
+gconv=$(realpath "$(dirname "$(ldd /usr/bin/fio | grep -o '/[^ ]*/libc.so.6')")")/gconv
+mkdir -p "$root$gconv"
+cp -r "$gconv"/gconv-modules* "$gconv"/IBM850.so "$gconv"/IBM437.so "$root$gconv/"
 cp "$TOP/tests/guest-init.sh" "$root/init"
 cp -r "$TOP/tests/fio" "$root/fio" 2>/dev/null || true
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

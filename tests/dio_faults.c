@@ -4,6 +4,11 @@
  * direct I/O, on a filesystem that lives on a null_blk device.
  *
  * Usage: dio_faults <dir> <nullb-configfs-dir> <block-device-name> <fs>
+ *        dio_faults --dm <dm-name> <dir> <nullb-configfs-dir> <block-device-name> <fs>
+ *
+ * With --dm the filesystem lives on device-mapper device <dm-name>, linear
+ * over the null_blk device, and the dm-error, dm-flakey and dm-delay cases
+ * run instead of the others.
  *
  * Prints TAP; each line carries "expected ... observed ..." so that the
  * runner can tabulate both engines side by side.
@@ -24,8 +29,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define PG 4096
-#define MIB (1024 * 1024)
+#include "dio_common.h"
+
 
 static const char *dir, *nullb, *bdev, *fsname;
 static int ntest, nfail;
@@ -50,15 +55,6 @@ static void *abuf(size_t len)
 		exit(2);
 	}
 	return p;
-}
-
-static void fill(void *buf, size_t len, unsigned int seed)
-{
-	uint32_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++)
-		p[i] = seed * 2654435761u + (uint32_t)i * 40503u + 1;
 }
 
 static int write_str(const char *file, const char *s)
@@ -144,49 +140,25 @@ static int badblocks(char op, long start, long end)
 	return write_str(f, b);
 }
 
-static long aio_rw(int fd, int write, void *buf, size_t len, off_t off)
+/* "none" when no page of the buffer holds a pin, else the first pinned page. */
+static const char *pinned(const void *buf, size_t len)
 {
-	aio_context_t ctx = 0;
-	struct iocb cb = { 0 }, *cbs[1] = { &cb };
-	struct io_event ev;
-	long r;
+	static char out[4][32];
+	static int i;
+	long pg = first_pinned_page(buf, len);
 
-	if (syscall(SYS_io_setup, 4, &ctx))
-		return -ENOSYS;
-	cb.aio_fildes = fd;
-	cb.aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD;
-	cb.aio_buf = (uintptr_t)buf;
-	cb.aio_nbytes = len;
-	cb.aio_offset = off;
-	r = syscall(SYS_io_submit, ctx, 1, cbs);
-	if (r != 1) {
-		r = -errno;
-		syscall(SYS_io_destroy, ctx);
-		return r;
-	}
-	r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
-	syscall(SYS_io_destroy, ctx);
-	return r == 1 ? (long)ev.res : -EINTR;
+	if (pg == -1)
+		return "none";
+	if (pg == -2)
+		return "check-failed";
+	i = (i + 1) & 3;
+	snprintf(out[i], sizeof(out[i]), "page-%ld", pg);
+	return out[i];
 }
 
 static const char *aio_outcome(long r)
 {
 	return r < 0 ? outcome(-1, (int)-r) : outcome(r, 0);
-}
-
-static long io_field(const char *key)
-{
-	char line[128];
-	long v = -1;
-	FILE *f = fopen("/proc/self/io", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atol(line + strlen(key));
-	fclose(f);
-	return v;
 }
 
 /* F41 F50: device errors (null_blk badblocks), sync and async, reads and writes. */
@@ -212,11 +184,13 @@ static void device_errors(void)
 	r = pread(fd, b, 256 * 1024, 0); e = errno;
 	report("badblock_read_outside", "262144", outcome(r, e));
 	report("badblock_read_outside_data", "same", memcmp(b, old, 256 * 1024) ? "differs" : "same");
-	report("badblock_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0)));
+	report("badblock_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
 	r = pwrite(fd, nw, len, 0); e = errno;
 	report("badblock_write_sync", "-EIO", outcome(r, e));
-	report("badblock_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0)));
+	report("badblock_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
 	badblocks('-', sec, sec + 7);
+	report("badblock_pins_released", "none", pinned(b, len));
+	report("badblock_write_pins_released", "none", pinned(nw, len));
 
 	/* Every block holds either the old or the new data: nothing torn or stale. */
 	r = pread(fd, b, len, 0); e = errno;
@@ -284,10 +258,11 @@ static void fail_make_request(void)
 	report("fail_make_request_read", "-EIO", outcome(r, e));
 	r = pwrite(fd, b, len, 0); e = errno;
 	report("fail_make_request_write", "-EIO", outcome(r, e));
-	report("fail_make_request_aio_read", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0)));
+	report("fail_make_request_aio_read", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
 	write_str(f, "0");
 	r = pread(fd, b, len, 0); e = errno;
 	report("fail_make_request_cleared", "262144", outcome(r, e));
+	report("fail_make_request_pins_released", "none", pinned(b, len));
 	close(fd);
 }
 
@@ -331,6 +306,7 @@ static void prot_none(void)
 	static const char *const where[] = { "first", "middle", "last" };
 	static const char *const want_read[] = { "-EFAULT", "4096", "8192" };
 	size_t len = 3 * PG;
+	const char *before, *after;
 	char name[64];
 	int i, fd, e;
 	long r;
@@ -355,6 +331,11 @@ static void prot_none(void)
 		 * zero-filled blocks and -EFAULT (F21).
 		 */
 		report(name, want_read[i], outcome(r, e));
+		/* The pages around the PROT_NONE one were pinned before it faulted. */
+		snprintf(name, sizeof(name), "prot_none_%s_pins_released", where[i]);
+		before = i ? pinned(b, i * PG) : "none";
+		after = i < 2 ? pinned(b + (i + 1) * PG, (2 - i) * PG) : "none";
+		report(name, "none", strcmp(before, "none") ? before : after);
 		close(fd);
 		munmap(b, len);
 	}
@@ -387,13 +368,257 @@ static void many_iovecs(void)
 		if (memcmp(r + (size_t)i * SEG, iov[i].iov_base, SEG))
 			break;
 	report("iov_max_data", "same", i == N ? "same" : "differs");
+	report("iov_max_pins_released", "none", pinned(b, N * SEG * 2));
 	close(fd);
+}
+
+/* ---- device-mapper faults: the filesystem lives on a dm device over bdev ---- */
+
+static const char *dm_name;
+static long dev_sectors;
+
+/*
+ * Load a table that maps [start, start + len) sectors with target (a dm
+ * table line's target and arguments) and everything else linearly onto
+ * bdev, then make it live. len == 0 restores the plain linear table.
+ */
+static int dm_remap(long start, long len, const char *target)
+{
+	char cmd[256];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "dmsetup --noudevsync reload %s", dm_name);
+	p = popen(cmd, "w");
+	if (!p)
+		return -1;
+	if (!len) {
+		fprintf(p, "0 %ld linear /dev/%s 0\n", dev_sectors, bdev);
+	} else {
+		fprintf(p, "0 %ld linear /dev/%s 0\n", start, bdev);
+		fprintf(p, "%ld %ld %s\n", start, len, target);
+		fprintf(p, "%ld %ld linear /dev/%s %ld\n", start + len,
+			dev_sectors - start - len, bdev, start + len);
+	}
+	if (pclose(p))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "dmsetup --noudevsync resume %s", dm_name);
+	return system(cmd) ? -1 : 0;
+}
+
+static int dm_linear(void)
+{
+	return dm_remap(0, 0, NULL);
+}
+
+/* Bytes of got that equal was and not now, counted in 512-byte units. */
+static long kept_bytes(const char *got, const char *was, const char *now, size_t len)
+{
+	long n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i += 512)
+		if (!memcmp(got + i, was + i, 512) && memcmp(got + i, now + i, 512))
+			n += 512;
+	return n;
+}
+
+/* F41 F50: dm-error and dm-flakey under one 4 KiB piece of a 1 MiB file. */
+static void dm_errors(void)
+{
+	size_t len = MIB;
+	char *b = abuf(len), *old = abuf(len), *nw = abuf(len), *cur = abuf(len);
+	char tgt[160], n[32];
+	long sec, r;
+	int fd, e, ok;
+	size_t i;
+
+	if (make_file("dme", len, 11) || (sec = file_sector("dme", 512 * 1024)) < 0) {
+		report("dm_setup", "ok", "setup-failed");
+		return;
+	}
+	fill(old, len, 11);
+	fill(nw, len, 12);
+	fd = open(path("dme"), O_RDWR | O_DIRECT);
+	if (dm_remap(sec, 8, "error")) {
+		report("dm_error_setup", "ok", "dmsetup-failed");
+		close(fd);
+		return;
+	}
+	r = pread(fd, b, len, 0); e = errno;
+	report("dm_error_read_sync", "-EIO", outcome(r, e));
+	r = pread(fd, b, 256 * 1024, 0); e = errno;
+	report("dm_error_read_outside", "262144", outcome(r, e));
+	report("dm_error_read_outside_data", "same", memcmp(b, old, 256 * 1024) ? "differs" : "same");
+	report("dm_error_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
+	r = pwrite(fd, nw, len, 0); e = errno;
+	report("dm_error_write_sync", "-EIO", outcome(r, e));
+	report("dm_error_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
+	dm_linear();
+	report("dm_error_pins_released", "none", pinned(b, len));
+	report("dm_error_write_pins_released", "none", pinned(nw, len));
+	r = pread(fd, cur, len, 0); e = errno;
+	report("dm_error_after_read", "1048576", outcome(r, e));
+	ok = 1;
+	for (i = 0; i < len; i += 512)
+		if (memcmp(cur + i, old + i, 512) && memcmp(cur + i, nw + i, 512))
+			ok = 0;
+	report("dm_error_after_data", "old-or-new", ok ? "old-or-new" : "garbage");
+
+	/* flakey, down, error_writes: reads pass, writes fail. */
+	snprintf(tgt, sizeof(tgt), "flakey /dev/%s %ld 0 1 1 error_writes", bdev, sec);
+	if (dm_remap(sec, 8, tgt)) {
+		report("dm_flakey_setup", "ok", "dmsetup-failed");
+		close(fd);
+		return;
+	}
+	r = pread(fd, b, len, 0); e = errno;
+	report("dm_flakey_error_writes_read", "1048576", outcome(r, e));
+	report("dm_flakey_error_writes_read_data", "same", memcmp(b, cur, len) ? "differs" : "same");
+	fill(nw, len, 13);
+	r = pwrite(fd, nw, len, 0); e = errno;
+	report("dm_flakey_error_writes_write", "-EIO", outcome(r, e));
+	report("dm_flakey_error_writes_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
+	dm_linear();
+	pread(fd, cur, len, 0);
+
+	/* flakey, down, drop_writes: the device claims success and keeps old data. */
+	snprintf(tgt, sizeof(tgt), "flakey /dev/%s %ld 0 1 1 drop_writes", bdev, sec);
+	dm_remap(sec, 8, tgt);
+	fill(nw, len, 14);
+	r = pwrite(fd, nw, len, 0); e = errno;
+	report("dm_flakey_drop_writes_write", "1048576", outcome(r, e));
+	dm_linear();
+	r = pread(fd, b, len, 0);
+	snprintf(n, sizeof(n), "%ld", r == (long)len ? kept_bytes(b, cur, nw, len) : -1);
+	report("dm_flakey_drop_writes_kept", "4096", n);
+
+	/* flakey, down, no features: every I/O to the piece fails. */
+	snprintf(tgt, sizeof(tgt), "flakey /dev/%s %ld 0 1", bdev, sec);
+	dm_remap(sec, 8, tgt);
+	r = pread(fd, b, len, 0); e = errno;
+	report("dm_flakey_down_read", "-EIO", outcome(r, e));
+	report("dm_flakey_down_aio_write", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
+	dm_linear();
+	report("dm_flakey_pins_released", "none", pinned(b, len));
+	close(fd);
+	munmap(b, len);
+	munmap(old, len);
+	munmap(nw, len);
+	munmap(cur, len);
+}
+
+/* F38 F41: a 72 MiB request (hundreds of bios) with dm-error in its middle. */
+static void dm_multibio(void)
+{
+	size_t len = 72 * MIB;
+	char *b;
+	long sec, r;
+	int fd, e;
+
+	if (make_file("dmbig", len, 16) || (sec = file_sector("dmbig", len / 2)) < 0) {
+		report("dm_multibio_setup", "ok", "setup-failed");
+		return;
+	}
+	b = abuf(len);
+	fill(b, len, 17);
+	fd = open(path("dmbig"), O_RDWR | O_DIRECT);
+	dm_remap(sec, 8, "error");
+	r = pread(fd, b, len, 0); e = errno;
+	report("dm_multibio_read", "-EIO", outcome(r, e));
+	report("dm_multibio_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, b, len, 0, 0, NULL)));
+	dm_linear();
+	report("dm_multibio_pins_released", "none", pinned(b, len));
+	r = pread(fd, b, len, 0); e = errno;
+	report("dm_multibio_after", "75497472", outcome(r, e));
+	close(fd);
+	munmap(b, len);
+	unlink(path("dmbig"));
+}
+
+/*
+ * F52: an AIO write completes while a page of its range has been dirtied
+ * through mmap; the deferred completion cannot invalidate it, so the write
+ * still succeeds and the next fsync reports -EIO, once. dm-delay holds the
+ * write for a second so the page is dirtied while the write is in flight.
+ */
+static void stale_pagecache(void)
+{
+	size_t len = 64 * 1024;
+	char *nw = abuf(PG), *map, tgt[200];
+	aio_context_t ctx = 0;
+	struct io_event ev;
+	struct iocb cb;
+	long sec, r;
+	int fd, bfd, e;
+
+	if (make_file("stale", len, 18) || (sec = file_sector("stale", 0)) < 0) {
+		report("stale_pagecache_setup", "ok", "setup-failed");
+		return;
+	}
+	fd = open(path("stale"), O_RDWR | O_DIRECT);
+	bfd = open(path("stale"), O_RDWR);
+	map = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	if (fd < 0 || bfd < 0 || map == MAP_FAILED || io_setup_(4, &ctx)) {
+		report("stale_pagecache_setup", "ok", "setup-failed");
+		return;
+	}
+	fill(nw, PG, 19);
+	snprintf(tgt, sizeof(tgt), "delay /dev/%s %ld 0 /dev/%s %ld 1000", bdev, sec, bdev, sec);
+	if (dm_remap(sec, 8, tgt)) {
+		report("stale_pagecache_setup", "ok", "dmsetup-failed");
+		return;
+	}
+	r = io_submit_one(ctx, &cb, fd, 1, nw, PG, 0, 0);
+	/* The pin on the in-flight buffer shows: the pin checks can fail. */
+	report("stale_pagecache_pinned_in_flight", "page-0", pinned(nw, PG));
+	map[0] ^= 0x5a;
+	if (r == 1 && syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1)
+		r = (long)ev.res;
+	else
+		r = -2000 - errno;
+	report("stale_pagecache_aio_write", "4096", aio_outcome(r));
+	report("stale_pagecache_pins_released", "none", pinned(nw, PG));
+	dm_linear();
+	r = fsync(fd); e = errno;
+	report("stale_pagecache_fsync", "-EIO", outcome(r, e));
+	r = fsync(fd); e = errno;
+	report("stale_pagecache_fsync_again", "0", outcome(r, e));
+	io_destroy_(ctx);
+	munmap(map, PG);
+	close(bfd);
+	close(fd);
+	munmap(nw, PG);
+}
+
+static int dm_main(void)
+{
+	char f[128];
+	FILE *sz;
+
+	snprintf(f, sizeof(f), "/sys/block/%s/size", bdev);
+	sz = fopen(f, "r");
+	if (!sz || fscanf(sz, "%ld", &dev_sectors) != 1) {
+		report("dm_setup", "ok", "no-device-size");
+		return 1;
+	}
+	fclose(sz);
+	dm_errors();
+	dm_multibio();
+	stale_pagecache();
+	printf("# faults:%s (dm): %d cases, %d failed\n", fsname, ntest, nfail);
+	return nfail ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "--dm")) {
+		dm_name = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s <dir> <nullb-configfs-dir> <bdev> <fs>\n", argv[0]);
+		fprintf(stderr, "usage: %s [--dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
+			argv[0]);
 		return 2;
 	}
 	dir = argv[1];
@@ -401,6 +626,8 @@ int main(int argc, char **argv)
 	bdev = argv[3];
 	fsname = argv[4];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (dm_name)
+		return dm_main();
 	device_errors();
 	reap_early_stop();
 	fail_make_request();

@@ -28,8 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PG 4096
-#define MIB (1024 * 1024)
+#include "dio_common.h"
+
 
 static const char *dir, *fsname;
 static size_t lbs;
@@ -91,15 +91,6 @@ static void *abuf(size_t len)
 		exit(2);
 	}
 	return p;
-}
-
-static void fill(void *buf, size_t len, unsigned int seed)
-{
-	uint32_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len / 4; i++)
-		p[i] = seed * 2654435761u + (uint32_t)i * 40503u + 1;
 }
 
 /* Offset of the first byte that differs, or -1 if equal. */
@@ -170,49 +161,6 @@ static int read_buffered(const char *name, void *buf, size_t len)
 	r = pread(fd, buf, len, 0);
 	close(fd);
 	return r == (ssize_t)len ? 0 : -1;
-}
-
-/* ---- raw Linux AIO (no libaio dependency) ---- */
-static long io_setup_(unsigned int n, aio_context_t *ctx)
-{
-	return syscall(SYS_io_setup, n, ctx);
-}
-
-static long io_destroy_(aio_context_t ctx)
-{
-	return syscall(SYS_io_destroy, ctx);
-}
-
-/* Submit one iocb and wait for its event; returns the event's res. */
-static long aio_rw(int fd, int write, void *buf, size_t len, off_t off,
-		   int rwflags, int *submit_ret)
-{
-	aio_context_t ctx = 0;
-	struct iocb cb = { 0 }, *cbs[1] = { &cb };
-	struct io_event ev;
-	long r;
-
-	if (io_setup_(4, &ctx))
-		return -1000 - errno;
-	cb.aio_fildes = fd;
-	cb.aio_lio_opcode = write ? IOCB_CMD_PWRITE : IOCB_CMD_PREAD;
-	cb.aio_buf = (uintptr_t)buf;
-	cb.aio_nbytes = len;
-	cb.aio_offset = off;
-	cb.aio_rw_flags = rwflags;
-	r = syscall(SYS_io_submit, ctx, 1, cbs);
-	if (submit_ret)
-		*submit_ret = (int)r;
-	if (r != 1) {
-		r = -2000 - errno;
-		io_destroy_(ctx);
-		return r;
-	}
-	r = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
-	io_destroy_(ctx);
-	if (r != 1)
-		return -3000 - errno;
-	return (long)ev.res;
 }
 
 /* ---- cases ---- */
@@ -622,21 +570,6 @@ static int t_fork_during_read(void)
 	return 0;
 }
 
-static long io_field(const char *key)
-{
-	char line[128];
-	long v = -1;
-	FILE *f = fopen("/proc/self/io", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atol(line + strlen(key));
-	fclose(f);
-	return v;
-}
-
 /* F33: /proc/self/io counts direct reads and writes. */
 static int t_io_accounting(void)
 {
@@ -851,6 +784,46 @@ static int t_nowait(void)
 	return 0;
 }
 
+/* F20 F43: after sync, AIO and vectored direct I/O no buffer page keeps a pin. */
+static int t_pins_released(void)
+{
+	enum { N = 40 };
+	size_t len = 256 * 1024;
+	char *b = abuf(len);
+	struct iovec iov[N];
+	long pg, r;
+	int fd, i;
+
+	CHECK(!make_file("pins", len, 30), "setup");
+	fill(b, len, 31);
+	fd = open(path("pins"), readonly_fs ? O_RDONLY | O_DIRECT : O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	if (!readonly_fs) {
+		CHECK(pwrite(fd, b, len, 0) == (ssize_t)len, "write");
+		CHECK((pg = first_pinned_page(b, len)) == -1, "page %ld pinned after write", pg);
+		r = aio_rw(fd, 1, b, len, 0, 0, NULL);
+		CHECK(r == (long)len, "aio write %ld", r);
+		CHECK((pg = first_pinned_page(b, len)) == -1, "page %ld pinned after aio write", pg);
+	}
+	CHECK(pread(fd, b, len, 0) == (ssize_t)len, "read");
+	CHECK((pg = first_pinned_page(b, len)) == -1, "page %ld pinned after read", pg);
+	r = aio_rw(fd, 0, b, len, 0, 0, NULL);
+	CHECK(r == (long)len, "aio read %ld", r);
+	CHECK((pg = first_pinned_page(b, len)) == -1, "page %ld pinned after aio read", pg);
+	/* A short read at EOF pins the whole buffer but fills one page. */
+	CHECK(pread(fd, b, len, len - PG) == PG, "read at eof");
+	CHECK((pg = first_pinned_page(b, len)) == -1, "page %ld pinned after eof read", pg);
+	for (i = 0; i < N; i++) {
+		iov[i].iov_base = abuf(2 * PG);
+		iov[i].iov_len = PG;
+	}
+	CHECK(preadv(fd, iov, N, 0) == N * PG, "preadv");
+	for (i = 0; i < N; i++)
+		CHECK(first_pinned_page(iov[i].iov_base, PG) == -1, "segment %d pinned after preadv", i);
+	close(fd);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -877,6 +850,7 @@ static const struct {
 	{ "io_uring_fixed", t_io_uring_fixed },
 	{ "loop_direct", t_loop_direct },
 	{ "nowait", t_nowait },
+	{ "pins_released", t_pins_released },
 };
 
 /* Cases that write through DIO do not apply to read-only-DIO filesystems. */

@@ -11,6 +11,16 @@ mount -t tmpfs tmp /tmp
 echo 1 > /proc/sys/kernel/panic_on_oops
 
 arg() { sed -n "s/.*rustdio\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+# fsck_ok <name> <fsck command...>: a result line for a read-only fsck run.
+fsck_ok() {
+	name=$1; shift
+	if out=$("$@" 2>&1); then
+		echo "ok 0 - $name # expected clean observed clean"
+	else
+		echo "not ok 0 - $name # expected clean observed exit-$?"
+		echo "$out" | tail -n 20 | sed 's/^/# /'
+	fi
+}
 suite=$(arg suite)
 export DIO_TEST_ONLY=$(arg only | tr , ' ')
 engine=c
@@ -78,6 +88,7 @@ if [ "$suite" = soak ]; then
 		/bin/dio_soak $m $serial $((secs / 2))
 		wait
 		umount $m && echo "ok - soak:$serial unmount after soak" || echo "not ok - soak:$serial unmount after soak"
+		fsck_ok soak:$serial:fsck_after_soak fsck.${serial%-*} -n $dev
 	done
 	echo "RUSTDIO-GUEST-DONE"
 	reboot -f
@@ -179,11 +190,30 @@ if [ "$suite" = quick ] || [ "$suite" = faults ]; then
 		echo 1 > $nb/memory_backed; echo 256 > $nb/size; echo 512 > $nb/blocksize
 		echo 0 > $nb/irqmode; echo 1 > $nb/power
 		mkdir -p /mnt/faults
-		if mkdosfs /dev/nbf >/dev/null 2>&1 && mount -t vfat /dev/nbf /mnt/faults; then
+		if mkfs.fat /dev/nbf >/dev/null 2>&1 && mount -t vfat /dev/nbf /mnt/faults; then
 			/bin/dio_faults /mnt/faults $nb nbf vfat || fails=$((fails + 1))
 			umount /mnt/faults
+			fsck_ok faults:vfat:fsck_after_faults fsck.vfat -n /dev/nbf
 		else
 			echo "not ok - faults:setup could not make vfat on null_blk"
+		fi
+	fi
+	# The same filesystem on a dm device, for dm-error, dm-flakey and dm-delay.
+	nb=/sys/kernel/config/nullb/nbd
+	if mkdir "$nb" 2>/dev/null; then
+		echo 1 > $nb/memory_backed; echo 256 > $nb/size; echo 512 > $nb/blocksize
+		echo 0 > $nb/irqmode; echo 1 > $nb/power
+		mkdir -p /mnt/dmfaults
+		if echo "0 $(cat /sys/block/nbd/size) linear /dev/nbd 0" |
+				dmsetup --noudevsync create dio-faults >/dev/null 2>&1 &&
+			dm=/dev/$(dmsetup info -c --noheadings -o blkdevname dio-faults) &&
+			mkfs.fat "$dm" >/dev/null 2>&1 && mount -t vfat "$dm" /mnt/dmfaults; then
+			/bin/dio_faults --dm dio-faults /mnt/dmfaults $nb nbd vfat || fails=$((fails + 1))
+			umount /mnt/dmfaults
+			fsck_ok faults:vfat:fsck_after_dm_faults fsck.vfat -n "$dm"
+			dmsetup --noudevsync remove dio-faults
+		else
+			echo "not ok - faults:setup could not make vfat on a dm device over null_blk"
 		fi
 	fi
 fi
