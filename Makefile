@@ -7,6 +7,7 @@
 #   make test-faults         device errors, memory faults, failslab on both engines
 #   make soak DURATION=s     race tests under load for DURATION seconds (default 600)
 #   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/
+#   make profile             perf profiles of both engines into bench/results/
 #   make kunit               the KUnit suites through tools/testing/kunit/kunit.py
 #   make check               rustfmt, clippy and rustdoc for the engine
 #   make patch               the integration as a git format-patch series
@@ -22,7 +23,7 @@ endif
 SOAK_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),debug)
 ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 
-.PHONY: all setup kernels run test test-faults soak bench kunit check patch clean
+.PHONY: all setup kernels run test test-faults soak bench profile kunit check patch clean
 
 all: test
 
@@ -47,6 +48,9 @@ soak: setup
 
 bench: setup
 	@$(S)/bench.sh
+
+profile: setup
+	@$(S)/profile.sh
 
 kunit: setup
 	@$(S)/kunit.sh guest

@@ -271,7 +271,13 @@ impl IovIter {
     /// `iov_iter_count()`.
     pub(crate) fn count(&self) -> usize {
         // SAFETY: The iterator is valid; every iterator type keeps `count` here.
-        unsafe { (*self.raw()).__bindgen_anon_1.__bindgen_anon_1.as_ref().count }
+        unsafe {
+            (*self.raw())
+                .__bindgen_anon_1
+                .__bindgen_anon_1
+                .as_ref()
+                .count
+        }
     }
 
     /// `iov_iter_alignment()`: OR of every segment's address and length.

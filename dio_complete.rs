@@ -21,28 +21,28 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
     let (mut ret, transferred) = dio_plan::complete_result(Outcome {
         ret,
         result: dio.result.load(Relaxed),
-        is_read: !dio.is_write,
+        is_read: !dio.params.is_write,
         offset,
-        i_size: dio.i_size,
+        i_size: dio.params.i_size,
         page_errors: dio.page_errors.load(Relaxed),
         io_error: dio.io_error.load(Relaxed),
     });
 
-    if dio.end_io.is_some() {
-        let err = iocb.call_end_io(dio.end_io, offset, ret, dio.private.load(Relaxed));
+    if dio.params.end_io.is_some() {
+        let err = iocb.call_end_io(dio.params.end_io, offset, ret, dio.private.load(Relaxed));
         if err != 0 {
             ret = err as isize;
         }
     }
     // After end_io: filesystems convert unwritten extents there (F52).
-    if flags & COMPLETE_INVALIDATE != 0 && ret > 0 && dio.is_write {
+    if flags & COMPLETE_INVALIDATE != 0 && ret > 0 && dio.params.is_write {
         iocb.invalidate_post_direct_write(ret as usize);
     }
     dio.inode().dio_end();
 
     if flags & COMPLETE_ASYNC != 0 {
         iocb.advance_pos(transferred as i64);
-        if ret > 0 && dio.is_write {
+        if ret > 0 && dio.params.is_write {
             ret = iocb.write_sync(ret);
         }
         iocb.complete(ret);
@@ -68,14 +68,14 @@ pub(crate) unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_
 /// `dio_bio_complete()`: record the error, release or dirty the pages (F41, F42).
 fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
     let status = bio.status();
-    let should_dirty = !dio.is_write && dio.should_dirty;
+    let should_dirty = !dio.params.is_write && dio.params.should_dirty;
     if status != 0 {
         dio.io_error.store(
             dio_plan::bio_error(status, bindings::RUSTDIO_BLK_STS_AGAIN, bio.nowait()),
             Relaxed,
         );
     }
-    if dio.is_async && should_dirty {
+    if dio.params.is_async && should_dirty {
         bio.check_pages_dirty();
     } else {
         bio.release(should_dirty);
@@ -113,7 +113,7 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
     let defer = dio_plan::defer_async_completion(
         result,
         dio.defer_completion.load(Relaxed),
-        dio.is_write,
+        dio.params.is_write,
         dio.inode().has_cached_pages(),
     );
     if defer {

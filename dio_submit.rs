@@ -80,7 +80,7 @@ impl<'a> DioSubmit<'a> {
                 self.to = ((end.wrapping_sub(1)) & (PAGE_SIZE - 1)) + 1;
                 Ok(())
             }
-            Err(e) if self.blocks_available != 0 && self.dio.is_write => {
+            Err(e) if self.blocks_available != 0 && self.dio.params.is_write => {
                 // A fault with mapped blocks outstanding: write zeroes into them
                 // rather than leave stale data in the file (F21).
                 let _ = self
@@ -119,20 +119,20 @@ impl<'a> DioSubmit<'a> {
     }
 
     fn pin(&self, page: PageRef) {
-        if self.dio.is_pinned {
+        if self.dio.params.is_pinned {
             page.add_pin();
         }
     }
 
     fn unpin(&self, page: PageRef) {
-        if self.dio.is_pinned {
+        if self.dio.params.is_pinned {
             page.unpin();
         }
     }
 
     /// `dio_cleanup()`: drop the extraction pins of pages never walked.
     fn cleanup(&mut self) {
-        if self.dio.is_pinned {
+        if self.dio.params.is_pinned {
             unpin_pages(self.pages.range(self.head, self.tail));
         }
         self.head = self.tail;
@@ -144,7 +144,7 @@ impl<'a> DioSubmit<'a> {
             return;
         };
         self.dio.state.lock().refcount += 1;
-        if self.dio.is_async && !self.dio.is_write && self.dio.should_dirty {
+        if self.dio.params.is_async && !self.dio.params.is_write && self.dio.params.should_dirty {
             bio.set_pages_dirty();
         }
         bio.submit(self.dio.as_private());
@@ -157,7 +157,7 @@ impl<'a> DioSubmit<'a> {
         self.bio_reap()?;
         let nr_vecs = dio_plan::bio_vecs(self.pages_in_io)
             .ok_or_else(|| invariant_broken("no pages left for a bio"))?;
-        let end_io: c_types::BioEndIo = if self.dio.is_async {
+        let end_io: c_types::BioEndIo = if self.dio.params.is_async {
             dio_bio_end_aio
         } else {
             dio_bio_end_io
@@ -165,10 +165,10 @@ impl<'a> DioSubmit<'a> {
         let bio = BioBuilder::alloc(
             self.map_bh.bdev(),
             nr_vecs,
-            self.dio.opf,
+            self.dio.params.opf,
             start_block << (self.blkbits - 9),
             end_io,
-            self.dio.is_pinned,
+            self.dio.params.is_pinned,
             self.dio.iocb().write_hint(),
         )
         .ok_or(ENOMEM)?;
@@ -252,7 +252,7 @@ impl<'a> DioSubmit<'a> {
     /// `submit_page_section()` (F32-F34).
     fn submit_page_section(&mut self, page: PageRef, offset: u32, len: u32, block: u64) -> Result {
         let boundary = self.boundary;
-        if self.dio.is_write {
+        if self.dio.params.is_write {
             task_io_account_write(len as usize);
         }
         let extended = match self.cur.as_mut() {
@@ -326,14 +326,19 @@ impl<'a> DioSubmit<'a> {
             self.blkfactor,
             i_blkbits,
         );
-        let skip_holes = self.dio.flags & DIO_SKIP_HOLES != 0;
-        let i_size = if skip_holes && self.dio.is_write {
+        let skip_holes = self.dio.params.flags & DIO_SKIP_HOLES != 0;
+        let i_size = if skip_holes && self.dio.params.is_write {
             inode.size()
         } else {
             0
         };
-        let create =
-            dio_plan::get_block_create(self.dio.is_write, skip_holes, i_size, fs_start, i_blkbits);
+        let create = dio_plan::get_block_create(
+            self.dio.params.is_write,
+            skip_holes,
+            i_size,
+            fs_start,
+            i_blkbits,
+        );
         let ret = self
             .map_bh
             .get_block(self.get_block, inode, fs_start, size, create);
@@ -373,7 +378,7 @@ impl<'a> DioSubmit<'a> {
             }
             if !self.map_bh.mapped() {
                 // Holes (F28, F29).
-                if self.dio.is_write {
+                if self.dio.params.is_write {
                     return Err(ENOTBLK);
                 }
                 let blocksize = 1u64 << blkbits;

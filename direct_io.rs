@@ -52,24 +52,10 @@ pub(crate) struct DioWaitState {
 /// relaxed ordering: the final reference drop under `bio_lock` orders them.
 #[repr(C, align(64))]
 pub(crate) struct Dio {
-    /// `DIO_*` flags from the caller.
-    pub(crate) flags: i32,
-    /// Write (not read) request.
-    pub(crate) is_write: bool,
-    /// `REQ_OP_*` plus request flags for every bio.
-    pub(crate) opf: u32,
-    /// Completes through `ki_complete` (F13).
-    pub(crate) is_async: bool,
-    /// Pages carry FOLL_PIN pins (F08).
-    pub(crate) is_pinned: bool,
-    /// Read into user memory: pages must be dirtied (F17).
-    pub(crate) should_dirty: bool,
-    /// `i_size` at submission (F10).
-    pub(crate) i_size: i64,
+    /// What the request is, fixed at submission.
+    pub(crate) params: DioParams,
     inode: NonNull<bindings::inode>,
     iocb: NonNull<bindings::kiocb>,
-    /// Filesystem completion hook (ocfs2).
-    pub(crate) end_io: bindings::dio_iodone_t,
     /// `map_bh.b_private` after the last `get_block` (F23).
     pub(crate) private: AtomicPtr<c_void>,
     /// First page extraction error (F21).
@@ -94,13 +80,21 @@ unsafe impl Send for Dio {}
 
 /// Fixed parameters of a request, known before the `Dio` is initialised.
 pub(crate) struct DioParams {
+    /// `DIO_*` flags from the caller.
     pub(crate) flags: i32,
-    pub(crate) is_write: bool,
+    /// `REQ_OP_*` plus request flags for every bio.
     pub(crate) opf: u32,
+    /// Write (not read) request.
+    pub(crate) is_write: bool,
+    /// Completes through `ki_complete` (F13).
     pub(crate) is_async: bool,
+    /// Pages carry FOLL_PIN pins (F08).
     pub(crate) is_pinned: bool,
+    /// Read into user memory: pages must be dirtied (F17).
     pub(crate) should_dirty: bool,
+    /// `i_size` at submission (F10).
     pub(crate) i_size: i64,
+    /// Filesystem completion hook (ocfs2).
     pub(crate) end_io: bindings::dio_iodone_t,
 }
 
@@ -158,16 +152,9 @@ impl DioRef {
         // every field is written before the object is shared.
         unsafe {
             raw.write(Dio {
-                flags: p.flags,
-                is_write: p.is_write,
-                opf: p.opf,
-                is_async: p.is_async,
-                is_pinned: p.is_pinned,
-                should_dirty: p.should_dirty,
-                i_size: p.i_size,
+                params: p,
                 inode: NonNull::new_unchecked(inode.raw()),
                 iocb: NonNull::from(iocb).cast(),
-                end_io: p.end_io,
                 private: AtomicPtr::new(core::ptr::null_mut()),
                 page_errors: AtomicI32::new(0),
                 io_error: AtomicI32::new(0),

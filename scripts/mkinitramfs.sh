@@ -23,6 +23,14 @@ for prog in /usr/bin/fio /usr/sbin/dmsetup /usr/sbin/mkfs.fat /usr/sbin/fsck.vfa
 		cp -L "$lib" "$root$lib"
 	done
 done
+# perf only for profile runs: it and its libraries add ~30 MiB.
+if [ "${RUSTDIO_SUITE:-}" = profile ]; then
+	cp /usr/bin/perf "$root/bin/perf"
+	for lib in $(ldd /usr/bin/perf | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
 # fsck.fat converts file names from codepage 850 through glibc's gconv.
 # glibc looks for it under the canonical (/usr) path of its library directory.
 gconv=$(realpath "$(dirname "$(ldd /usr/bin/fio | grep -o '/[^ ]*/libc.so.6')")")/gconv

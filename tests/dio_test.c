@@ -824,6 +824,91 @@ static int t_pins_released(void)
 	return 0;
 }
 
+#define TRACING "/sys/kernel/tracing/"
+
+static int write_file(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s));
+	close(fd);
+	return r == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* Clear the trace buffer and switch the block_bio_queue event on or off. */
+static int trace_bio_queue(int on)
+{
+	if (on && write_file(TRACING "trace", ""))
+		return -1;
+	return write_file(TRACING "events/block/block_bio_queue/enable", on ? "1" : "0");
+}
+
+/*
+ * Sectors this program queued with exactly the flags rwbs (blktrace
+ * letters) since the trace was cleared; *other gets those queued with
+ * other flags (metadata I/O of the filesystem, for the failure message).
+ */
+static long traced_sectors(const char *rwbs, long *other)
+{
+	char line[512], flags[16], comm[64];
+	unsigned long long sector;
+	unsigned int n;
+	long match = 0;
+	FILE *f = fopen(TRACING "trace", "r");
+	const char *ev;
+
+	*other = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		ev = strstr(line, "block_bio_queue: ");
+		if (!ev || sscanf(ev + 17, "%*s %15s %llu + %u [%63[^]]]", flags, &sector, &n,
+				  comm) != 4 || strcmp(comm, "dio_test"))
+			continue;
+		if (!strcmp(flags, rwbs))
+			match += n;
+		else
+			*other += n;
+	}
+	fclose(f);
+	return match;
+}
+
+/* F14: direct writes are queued REQ_SYNC ("WS"), direct reads without flags ("R"). */
+static int t_bio_flags(void)
+{
+	size_t len = 64 * 1024;
+	char *b = abuf(len);
+	long n, other;
+	int fd;
+
+	if (access(TRACING "events/block/block_bio_queue/enable", W_OK))
+		SKIP("no block tracepoints in this kernel");
+	CHECK(!make_file("flags", len, 32), "setup");
+	fd = open(path("flags"), readonly_fs ? O_RDONLY | O_DIRECT : O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	/* Warm the filesystem's metadata so that only the data bios are traced. */
+	CHECK(pread(fd, b, len, 0) == (ssize_t)len, "warm-up read");
+	if (!readonly_fs) {
+		CHECK(pwrite(fd, b, len, 0) == (ssize_t)len, "warm-up write");
+		CHECK(!trace_bio_queue(1), "enable trace");
+		CHECK(pwrite(fd, b, len, 0) == (ssize_t)len, "write");
+		trace_bio_queue(0);
+		n = traced_sectors("WS", &other);
+		CHECK(n == (long)(len / 512), "write: %ld sectors queued WS, %ld otherwise", n, other);
+	}
+	CHECK(!trace_bio_queue(1), "enable trace");
+	CHECK(pread(fd, b, len, 0) == (ssize_t)len, "read");
+	trace_bio_queue(0);
+	n = traced_sectors("R", &other);
+	CHECK(n == (long)(len / 512), "read: %ld sectors queued R, %ld otherwise", n, other);
+	close(fd);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -851,6 +936,7 @@ static const struct {
 	{ "loop_direct", t_loop_direct },
 	{ "nowait", t_nowait },
 	{ "pins_released", t_pins_released },
+	{ "bio_flags", t_bio_flags },
 };
 
 /* Cases that write through DIO do not apply to read-only-DIO filesystems. */

@@ -6,6 +6,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 mount -t configfs configfs /sys/kernel/config
 mount -t tmpfs tmp /tmp
 echo 1 > /proc/sys/kernel/panic_on_oops
@@ -84,12 +85,35 @@ if [ "$suite" = soak ]; then
 	for serial in vfat-512 jfs-512; do
 		for s in /sys/block/vd*; do [ "$(cat $s/serial)" = "$serial" ] && dev=/dev/${s##*/}; done
 		m=/mnt/soak-$serial; mkdir -p $m; mount -t ${serial%-*} $dev $m || continue
-		( sleep $((secs / 2)); umount $m 2>/dev/null && echo "not ok - soak:$serial unmounted while busy" ) &
+		# Halfway through this filesystem's share of the time, try to unmount it.
+		( sleep $((secs / 4)); umount $m 2>/dev/null && echo "not ok - soak:$serial unmounted while busy" ) &
 		/bin/dio_soak $m $serial $((secs / 2))
 		wait
 		umount $m && echo "ok - soak:$serial unmount after soak" || echo "not ok - soak:$serial unmount after soak"
 		fsck_ok soak:$serial:fsck_after_soak fsck.${serial%-*} -n $dev
 	done
+	echo "RUSTDIO-GUEST-DONE"
+	reboot -f
+fi
+
+if [ "$suite" = profile ]; then
+	# Where the kernel spends its time under direct I/O: perf's cpu-clock
+	# samples over fio jobs on vfat over brd, one flat profile per job.
+	disk() { for s in /sys/block/vd*; do [ "$(cat $s/serial)" = "$1" ] && echo /dev/${s##*/}; done; }
+	dd if=$(disk vfat-512) of=/dev/ram0 bs=1M 2>/dev/null
+	m=/mnt/profile; mkdir -p $m; mount -t vfat /dev/ram0 $m
+	fio --name=layout --directory=$m --size=24m --rw=write --bs=1m --output=/dev/null
+	for j in "read-1m-seq --rw=read --bs=1m" "write-1m-seq --rw=write --bs=1m" \
+		 "randread-4k --rw=randread --bs=4k" "randwrite-4k --rw=randwrite --bs=4k"; do
+		set -- $j; name=$1; shift
+		perf record -q -e cpu-clock -a -o /tmp/perf.data -- fio --name=$name --directory=$m \
+			--filename=layout.0.0 --direct=1 --size=24m --runtime=${RUSTDIO_PROFILE_RUNTIME:-8} \
+			--time_based --ioengine=psync --output=/dev/null "$@" >/dev/null 2>&1
+		echo "PROFILE-BEGIN $name"
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym --percent-limit 0.3 2>/dev/null
+		echo "PROFILE-END $name"
+	done
+	umount $m
 	echo "RUSTDIO-GUEST-DONE"
 	reboot -f
 fi

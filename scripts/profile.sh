@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# profile.sh: boot the C and the Rust guest kernel once each, take perf
+# cpu-clock profiles of the same fio jobs, and write them side by side to
+# bench/results/profile-<engine>.txt.
+source "$(dirname "$0")/lib.sh"
+out=$TOP/bench/results
+mkdir -p "$out"
+for e in c rust; do "$TOP/scripts/build-kernel.sh" "$e" guest; done
+export RUSTDIO_FS=vfat RUSTDIO_LBS=512 RUSTDIO_SUITE=profile RUSTDIO_TIMEOUT=900
+for e in c rust; do
+	say "profiling the $e engine"
+	"$TOP/scripts/vm-test.sh" "$e" guest >/dev/null 2>&1 || true
+	log=$BUILD/logs/$e-guest.log
+	grep -q RUSTDIO-GUEST-DONE "$log" || die "profile guest ($e) did not finish: $log"
+	sed -n '/^PROFILE-BEGIN/,/^PROFILE-END/p' "$log" | tr -d '\r' |
+		sed -e 's/^PROFILE-BEGIN \(.*\)/== \1 ==/' -e '/^PROFILE-END/d' >"$out/profile-$e.txt"
+	say "wrote $out/profile-$e.txt"
+done
