@@ -13,6 +13,9 @@ for e in c rust; do
 	log=$BUILD/logs/$e-guest.log
 	grep -q RUSTDIO-GUEST-DONE "$log" || die "profile guest ($e) did not finish: $log"
 	sed -n '/^PROFILE-BEGIN/,/^PROFILE-END/p' "$log" | tr -d '\r' |
-		sed -e 's/^PROFILE-BEGIN \(.*\)/== \1 ==/' -e '/^PROFILE-END/d' >"$out/profile-$e.txt"
-	say "wrote $out/profile-$e.txt"
+		sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^PROFILE-BEGIN \(.*\)/== \1 ==/' -e '/^PROFILE-END/d' \
+		>"$out/profile-$e.txt"
 done
+python3 "$TOP/scripts/profile_report.py" "$out" "$BUILD/kernel-c-guest/fs/direct-io.o" -- \
+	"$BUILD"/kernel-rust-guest/fs/rustdio/*.o >/dev/null
+say "wrote $out/profile.md (raw: $out/profile-c.txt, $out/profile-rust.txt)"

@@ -110,7 +110,7 @@ if [ "$suite" = profile ]; then
 			--filename=layout.0.0 --direct=1 --size=24m --runtime=${RUSTDIO_PROFILE_RUNTIME:-8} \
 			--time_based --ioengine=psync --output=/dev/null "$@" >/dev/null 2>&1
 		echo "PROFILE-BEGIN $name"
-		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym --percent-limit 0.3 2>/dev/null
+		perf report -q -i /tmp/perf.data --stdio --no-children --sort sym 2>/dev/null
 		echo "PROFILE-END $name"
 	done
 	umount $m
