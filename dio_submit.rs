@@ -100,12 +100,14 @@ impl<'a> DioSubmit<'a> {
 
     /// `dio->result += bytes`.  Only the submitter writes `result` while bios are
     /// being issued, so a plain load and store suffice (no locked instruction).
+    #[inline]
     fn add_result(&self, bytes: isize) {
         let result = self.dio.result.load(Relaxed);
         self.dio.result.store(result + bytes, Relaxed);
     }
 
     /// `dio_get_page()`.
+    #[inline]
     fn get_page(&mut self) -> Result<PageRef> {
         if self.pages_present() == 0 {
             self.refill_pages()?;
@@ -118,12 +120,14 @@ impl<'a> DioSubmit<'a> {
             .ok_or_else(|| invariant_broken("page queue index out of range"))
     }
 
+    #[inline]
     fn pin(&self, page: PageRef) {
         if self.dio.params.is_pinned {
             page.add_pin();
         }
     }
 
+    #[inline]
     fn unpin(&self, page: PageRef) {
         if self.dio.params.is_pinned {
             page.unpin();
@@ -194,6 +198,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_bio_add_page()` (F37): true if the current piece went into the bio.
+    #[inline]
     fn bio_add_cur_page(&mut self) -> bool {
         let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_ref()) else {
             return false;
@@ -211,6 +216,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_send_cur_page()` (F35, F37).
+    #[inline]
     fn send_cur_page(&mut self) -> Result {
         let Some(cur) = self.cur.as_ref() else {
             return Ok(());
@@ -241,6 +247,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// Sends the pending piece and drops its in-dio pin.
+    #[inline]
     fn flush_cur_page(&mut self) -> Result {
         let ret = self.send_cur_page();
         if let Some(cur) = self.cur.take() {
