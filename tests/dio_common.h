@@ -29,6 +29,19 @@ static inline void fill(void *buf, size_t len, unsigned int seed)
 		p[i] = seed * 2654435761u + (uint32_t)i * 40503u + 1;
 }
 
+/* Write s to a sysfs, debugfs, procfs or tracefs file; 0 on success. */
+static inline int write_str(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s));
+	close(fd);
+	return r == (ssize_t)strlen(s) ? 0 : -1;
+}
+
 static inline long io_setup_(unsigned int n, aio_context_t *ctx)
 {
 	return syscall(SYS_io_setup, n, ctx);

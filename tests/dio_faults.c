@@ -57,18 +57,6 @@ static void *abuf(size_t len)
 	return p;
 }
 
-static int write_str(const char *file, const char *s)
-{
-	int fd = open(file, O_WRONLY);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s));
-	close(fd);
-	return r == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /* Outcome of a call as text: "<bytes>" or "-<ERRNO name>". */
 static const char *outcome(long r, int err)
 {

@@ -826,24 +826,12 @@ static int t_pins_released(void)
 
 #define TRACING "/sys/kernel/tracing/"
 
-static int write_file(const char *file, const char *s)
-{
-	int fd = open(file, O_WRONLY | O_TRUNC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s));
-	close(fd);
-	return r == (ssize_t)strlen(s) ? 0 : -1;
-}
-
 /* Clear the trace buffer and switch the block_bio_queue event on or off. */
 static int trace_bio_queue(int on)
 {
-	if (on && write_file(TRACING "trace", ""))
+	if (on && write_str(TRACING "trace", ""))
 		return -1;
-	return write_file(TRACING "events/block/block_bio_queue/enable", on ? "1" : "0");
+	return write_str(TRACING "events/block/block_bio_queue/enable", on ? "1" : "0");
 }
 
 /*
