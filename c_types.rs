@@ -532,8 +532,9 @@ pub(crate) fn bdev_logical_block_size(bdev: *mut bindings::block_device) -> Opti
     if bdev.is_null() {
         return None;
     }
-    // SAFETY: A non-NULL `bdev` passed to `__blockdev_direct_IO()` is valid.
-    Some(unsafe { bindings::rustdio_bdev_logical_block_size(bdev) })
+    // SAFETY: A non-NULL `bdev` passed to `__blockdev_direct_IO()` is a live, open
+    // block device, whose request queue lives as long as it does.
+    Some(unsafe { (*(*bdev).bd_queue).limits.logical_block_size })
 }
 
 /// `task_io_account_write()`.
@@ -571,8 +572,17 @@ impl BioBuilder {
         pinned: bool,
         write_hint: bindings::rw_hint,
     ) -> Option<Self> {
-        // SAFETY: `bdev` is the device `get_block` mapped the blocks on.
-        let bio = NonNull::new(unsafe { bindings::rustdio_bio_alloc(bdev, nr_vecs, opf) })?;
+        // SAFETY: `bdev` is the device `get_block` mapped the blocks on; `fs_bio_set` is
+        // the static bio set `bio_alloc()` draws on.
+        let bio = NonNull::new(unsafe {
+            bindings::bio_alloc_bioset(
+                bdev,
+                nr_vecs,
+                opf,
+                bindings::GFP_KERNEL,
+                ptr::addr_of_mut!(bindings::fs_bio_set),
+            )
+        })?;
         let raw = bio.as_ptr();
         // SAFETY: `bio` was just allocated and is exclusively ours.
         unsafe {
@@ -789,9 +799,7 @@ impl TaskRef {
     /// `current`, marked `TASK_UNINTERRUPTIBLE` before it is published as the waiter.
     pub(crate) fn current_prepare_to_sleep() -> Option<Self> {
         // SAFETY: Always valid in task context.
-        unsafe { bindings::rustdio_set_current_uninterruptible() };
-        // SAFETY: Always valid in task context.
-        NonNull::new(unsafe { bindings::rustdio_current() }).map(Self)
+        NonNull::new(unsafe { bindings::rustdio_prepare_to_sleep() }).map(Self)
     }
 
     /// `wake_up_process()`.

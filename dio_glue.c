@@ -49,17 +49,6 @@ ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count)
 	return generic_write_sync(iocb, count);
 }
 
-unsigned int rustdio_bdev_logical_block_size(struct block_device *bdev)
-{
-	return bdev_logical_block_size(bdev);
-}
-
-struct bio *rustdio_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
-			      blk_opf_t opf)
-{
-	return bio_alloc(bdev, nr_vecs, opf, GFP_KERNEL);
-}
-
 struct page *rustdio_zero_page(void)
 {
 	return ZERO_PAGE(0);
@@ -80,14 +69,11 @@ void rustdio_task_io_account_write(size_t bytes)
 	task_io_account_write(bytes);
 }
 
-struct task_struct *rustdio_current(void)
-{
-	return current;
-}
-
-void rustdio_set_current_uninterruptible(void)
+/* Marks current as about to sleep before it is published as a waiter. */
+struct task_struct *rustdio_prepare_to_sleep(void)
 {
 	__set_current_state(TASK_UNINTERRUPTIBLE);
+	return current;
 }
 
 void rustdio_spin_lock_init(spinlock_t *lock)

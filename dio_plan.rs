@@ -198,6 +198,7 @@ pub(crate) struct Outcome {
 }
 
 /// F48-F50: `(return value, bytes transferred)` of a completed request.
+#[inline]
 pub(crate) fn complete_result(o: Outcome) -> (isize, isize) {
     let mut ret = if o.ret == -(EIOCBQUEUED as isize) {
         0

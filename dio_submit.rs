@@ -20,11 +20,28 @@ use kernel::error::{Error, Result};
 /// Reap completed bios every this many new bios (F38).
 const REAP_INTERVAL: u32 = 64;
 
+/// Which pin keeps the pending piece's page in memory.
+///
+/// C takes a pin for `cur_page`, another for the bio, then drops the first and
+/// the page's extraction pin: four atomic updates per page.  Here one pin moves
+/// along instead; each page piece in a bio still carries exactly one pin, which
+/// bio completion releases (F08, F30, F37).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CurPin {
+    /// The extraction pin of the page being walked, still the walk's to drop.
+    Walk,
+    /// A pin of the piece's own, given to the bio when the piece is added.
+    Own,
+    /// None: the piece's pin went to a bio.
+    Sent,
+}
+
 /// The page piece waiting to be added to a bio (`cur_page` in C).
 struct CurPage {
     page: PageRef,
     piece: Piece,
     fs_offset: i64,
+    pin: CurPin,
 }
 
 /// Submission-only state (`struct dio_submit`), on the submitter's stack.
@@ -46,6 +63,8 @@ struct DioSubmit<'a> {
     final_block_in_bio: u64,
     next_block_for_io: u64,
     cur: Option<CurPage>,
+    /// Bytes queued for writing, accounted to the task once per request.
+    write_bytes: usize,
     map_bh: MapBh,
     // Page queue (F19): pages[head..tail], first from `from`, last up to `to`.
     pages: PageBatch,
@@ -200,7 +219,7 @@ impl<'a> DioSubmit<'a> {
     /// `dio_bio_add_page()` (F37): true if the current piece went into the bio.
     #[inline]
     fn bio_add_cur_page(&mut self) -> bool {
-        let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_ref()) else {
+        let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_mut()) else {
             return false;
         };
         if !bio.add_page(cur.page, cur.piece.len, cur.piece.offset) {
@@ -210,7 +229,12 @@ impl<'a> DioSubmit<'a> {
             self.pages_in_io -= 1;
         }
         let (page, block, len) = (cur.page, cur.piece.block, cur.piece.len);
-        self.pin(page);
+        // The bio needs a pin of its own unless the piece hands over its own.
+        let borrowed = cur.pin == CurPin::Walk;
+        cur.pin = CurPin::Sent;
+        if borrowed {
+            self.pin(page);
+        }
         self.final_block_in_bio = block + u64::from(len >> self.blkbits);
         true
     }
@@ -246,21 +270,36 @@ impl<'a> DioSubmit<'a> {
         Ok(())
     }
 
-    /// Sends the pending piece and drops its in-dio pin.
+    /// Forgets the pending piece, dropping the pin it still owns.
+    #[inline]
+    fn drop_cur_page(&mut self) {
+        if let Some(cur) = self.cur.take() {
+            if cur.pin == CurPin::Own {
+                self.unpin(cur.page);
+            }
+        }
+    }
+
+    /// Sends the pending piece and forgets it.
     #[inline]
     fn flush_cur_page(&mut self) -> Result {
         let ret = self.send_cur_page();
-        if let Some(cur) = self.cur.take() {
-            self.unpin(cur.page);
-        }
+        self.drop_cur_page();
         ret
     }
 
-    /// `submit_page_section()` (F32-F34).
-    fn submit_page_section(&mut self, page: PageRef, offset: u32, len: u32, block: u64) -> Result {
+    /// `submit_page_section()` (F32-F34); `pin` says which pin holds `page`.
+    fn submit_page_section(
+        &mut self,
+        page: PageRef,
+        offset: u32,
+        len: u32,
+        block: u64,
+        pin: CurPin,
+    ) -> Result {
         let boundary = self.boundary;
         if self.dio.params.is_write {
-            task_io_account_write(len as usize);
+            self.write_bytes += len as usize;
         }
         let extended = match self.cur.as_mut() {
             Some(cur)
@@ -276,11 +315,11 @@ impl<'a> DioSubmit<'a> {
             if self.cur.is_some() {
                 self.flush_cur_page()?;
             }
-            self.pin(page);
             self.cur = Some(CurPage {
                 page,
                 piece: Piece { offset, len, block },
                 fs_offset: (self.block_in_file << self.blkbits) as i64,
+                pin,
             });
         }
         if boundary {
@@ -288,9 +327,7 @@ impl<'a> DioSubmit<'a> {
             if self.bio.is_some() {
                 self.bio_submit();
             }
-            if let Some(cur) = self.cur.take() {
-                self.unpin(cur.page);
-            }
+            self.drop_cur_page();
             return ret;
         }
         Ok(())
@@ -307,8 +344,15 @@ impl<'a> DioSubmit<'a> {
             return;
         }
         let bytes = (blocks << self.blkbits) as u32;
+        // The zero page is never pinned or unpinned, so the piece "owns" its pin.
         if self
-            .submit_page_section(PageRef::zero(), 0, bytes, self.next_block_for_io)
+            .submit_page_section(
+                PageRef::zero(),
+                0,
+                bytes,
+                self.next_block_for_io,
+                CurPin::Own,
+            )
             .is_err()
         {
             return;
@@ -415,7 +459,13 @@ impl<'a> DioSubmit<'a> {
                 if chunk == self.blocks_available {
                     self.boundary = self.map_bh.boundary();
                 }
-                self.submit_page_section(page, from as u32, bytes, self.next_block_for_io)?;
+                self.submit_page_section(
+                    page,
+                    from as u32,
+                    bytes,
+                    self.next_block_for_io,
+                    CurPin::Walk,
+                )?;
                 self.next_block_for_io += chunk;
                 self.block_in_file += chunk;
                 from += bytes as usize;
@@ -444,8 +494,12 @@ impl<'a> DioSubmit<'a> {
             };
             self.head += 1;
             let more = self.walk_page(page, from, to);
-            // Drop the extraction pin of a walked page (F30).
-            self.unpin(page);
+            // Drop the extraction pin of a walked page (F30), unless its last piece is
+            // still pending and takes the pin over.
+            match self.cur.as_mut() {
+                Some(cur) if cur.pin == CurPin::Walk && cur.page == page => cur.pin = CurPin::Own,
+                _ => self.unpin(page),
+            }
             if !more? {
                 break;
             }
@@ -556,6 +610,7 @@ pub(crate) fn blockdev_direct_io(
         final_block_in_bio: u64::MAX,
         next_block_for_io: u64::MAX,
         cur: None,
+        write_bytes: 0,
         map_bh: MapBh::new(),
         pages: PageBatch::new(),
         head: 0,
@@ -590,6 +645,9 @@ pub(crate) fn blockdev_direct_io(
         sdio.bio_submit();
         retval
     });
+    if sdio.write_bytes != 0 {
+        task_io_account_write(sdio.write_bytes);
+    }
     // F40: pages extracted but not used (EOF) are released.
     sdio.cleanup();
     drop(lock);

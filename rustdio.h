@@ -33,17 +33,13 @@ void *rustdio_kmem_cache_alloc(struct kmem_cache *cache);
 bool rustdio_iocb_is_dsync(const struct kiocb *iocb);
 ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count);
 
-unsigned int rustdio_bdev_logical_block_size(struct block_device *bdev);
-struct bio *rustdio_bio_alloc(struct block_device *bdev, unsigned short nr_vecs,
-			      blk_opf_t opf);
 
 struct page *rustdio_zero_page(void);
 void rustdio_zero_user(struct page *page, unsigned int start, unsigned int size);
 void rustdio_page_add_pin(struct page *page);
 
 void rustdio_task_io_account_write(size_t bytes);
-struct task_struct *rustdio_current(void);
-void rustdio_set_current_uninterruptible(void);
+struct task_struct *rustdio_prepare_to_sleep(void);
 
 void rustdio_spin_lock_init(spinlock_t *lock);
 

@@ -74,7 +74,7 @@ def main():
     pairs = sorted(set(runs['c']) & set(runs['rust']))
     jobs = sorted(set().union(*(runs['c'][p].keys() for p in pairs)))
     rows, md = [], []
-    md.append(f'Pairs: {len(pairs)} (C and Rust guests booted alternately, same fio jobs, TCG).\n')
+    md.append(f'Pairs: {len(pairs)} (C and Rust guests booted alternately, C first in odd pairs and Rust first in even ones, same fio jobs, TCG).\n')
     md.append('| workload | C IOPS | Rust IOPS | Rust/C (min-max) | C CPU µs/IO | Rust CPU µs/IO | C p50/p99 µs | Rust p50/p99 µs |')
     md.append('|---|---|---|---|---|---|---|---|')
     for job in jobs:
