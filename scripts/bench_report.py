@@ -34,6 +34,9 @@ def parse_log(path):
             'p50_us': pct.get('50.000000', 0) / 1000.0,
             'p99_us': pct.get('99.000000', 0) / 1000.0,
         }
+    m = re.search(r'BENCH-CLOCKSOURCE (\S+)', text)
+    if m and m.group(1) != 'tsc':
+        sys.exit(f'{path}: the guest clock fell back to {m.group(1)}; timings are not usable')
     for m in re.finditer(r'BENCH-SLAB (\S+) (\d+) (\d+)', text):
         if m.group(1) in jobs:
             jobs[m.group(1)]['slab_objs'] = int(m.group(2))

@@ -26,11 +26,13 @@ accel=tcg,thread=multi
 [ "${RUSTDIO_KVM:-0}" = 1 ] && accel=kvm
 log=$BUILD/logs/$engine-$variant.log
 say "booting $engine/$variant guest with $n disks (timeout ${TIMEOUT}s, log $log)"
+# tsc=reliable: under TCG the jiffies watchdog lags behind the TSC when the host
+# is busy, so the kernel would drop the TSC for a 4 ms jiffies clock.
 set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slab_nomerge brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e

@@ -75,6 +75,7 @@ if [ "$suite" = bench ]; then
 	truncate -s 24m $m/sparse
 	job "jfs-brd:read-sparse-64k" $m --filename=sparse --rw=read --bs=64k --ioengine=psync
 	umount $m
+	echo "BENCH-CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 	echo "RUSTDIO-GUEST-DONE"
 	reboot -f
 fi
