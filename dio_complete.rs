@@ -147,6 +147,7 @@ pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
 }
 
 /// Pops one completed bio from the list.
+#[inline]
 fn pop_bio(state: &mut crate::DioWaitState) -> Option<DoneBio> {
     let head = state.bio_list.take()?;
     state.bio_list = head.unlink_next();
@@ -154,6 +155,7 @@ fn pop_bio(state: &mut crate::DioWaitState) -> Option<DoneBio> {
 }
 
 /// `dio_await_one()` (F45): wait for a completed bio, or for no bios in flight.
+#[inline]
 fn await_one(dio: &Dio) -> Option<DoneBio> {
     let mut state = dio.state.lock();
     while state.refcount > 1 && state.bio_list.is_none() {
@@ -165,6 +167,10 @@ fn await_one(dio: &Dio) -> Option<DoneBio> {
 }
 
 /// `dio_await_completion()`: complete every bio of a synchronous wait.
+///
+/// Always inlined into the submitter, as C's static helper is: under `-Os` the
+/// compiler would otherwise leave a call on every synchronous request.
+#[inline(always)]
 pub(crate) fn await_completion(dio: &Dio) {
     while let Some(bio) = await_one(dio) {
         bio_complete(dio, bio);
@@ -186,6 +192,9 @@ pub(crate) fn reap_completed(dio: &Dio) -> i32 {
 }
 
 /// `drop_refcount()` (F47): the submitter's reference; returns what is left.
+///
+/// Always inlined, as in C (see [`await_completion`]).
+#[inline(always)]
 pub(crate) fn drop_refcount(dio: &Dio) -> usize {
     let mut state = dio.state.lock();
     state.refcount -= 1;

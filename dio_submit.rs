@@ -154,6 +154,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_cleanup()`: drop the extraction pins of pages never walked.
+    #[inline]
     fn cleanup(&mut self) {
         if self.dio.params.is_pinned {
             unpin_pages(self.pages.range(self.head, self.tail));
@@ -162,6 +163,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_bio_submit()` (F39).
+    #[inline]
     fn bio_submit(&mut self) {
         let Some(mut bio) = self.bio.take() else {
             return;

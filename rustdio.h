@@ -33,7 +33,6 @@ void *rustdio_kmem_cache_alloc(struct kmem_cache *cache);
 bool rustdio_iocb_is_dsync(const struct kiocb *iocb);
 ssize_t rustdio_generic_write_sync(struct kiocb *iocb, ssize_t count);
 
-
 struct page *rustdio_zero_page(void);
 void rustdio_zero_user(struct page *page, unsigned int start, unsigned int size);
 void rustdio_page_add_pin(struct page *page);
