@@ -31,7 +31,6 @@
 
 #include "dio_common.h"
 
-
 static const char *dir, *nullb, *bdev, *fsname;
 static int ntest, nfail;
 
@@ -149,14 +148,70 @@ static const char *aio_outcome(long r)
 	return r < 0 ? outcome(-1, (int)-r) : outcome(r, 0);
 }
 
+/* "<tag>_<what>": a case name; valid until the next call. */
+static const char *tagged(const char *tag, const char *what)
+{
+	static char buf[96];
+
+	snprintf(buf, sizeof(buf), "%s_%s", tag, what);
+	return buf;
+}
+
+/*
+ * F41 F50: the cases device errors have in common.  The caller has made the
+ * 4 KiB piece at 512 KiB of a 1 MiB file (fd, holding old) fail; clear(sec)
+ * makes it work again.  Sync and AIO reads and writes over the piece fail
+ * with -EIO, a read beside it succeeds, no pin is left behind, and
+ * afterwards every block holds either the old or the new (nw) data, nothing
+ * torn or stale.  cur receives what the file holds afterwards.
+ */
+static void piece_error_cases(const char *tag, int fd, const char *old, char *nw,
+			      char *cur, long sec, int (*clear)(long sec))
+{
+	size_t len = MIB;
+	char *b = abuf(len);
+	long r;
+	int e, ok;
+	size_t i;
+
+	r = pread(fd, b, len, 0); e = errno;
+	report(tagged(tag, "read_sync"), "-EIO", outcome(r, e));
+	r = pread(fd, b, 256 * 1024, 0); e = errno;
+	report(tagged(tag, "read_outside"), "262144", outcome(r, e));
+	report(tagged(tag, "read_outside_data"), "same",
+	       memcmp(b, old, 256 * 1024) ? "differs" : "same");
+	report(tagged(tag, "read_aio"), "-EIO",
+	       aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
+	r = pwrite(fd, nw, len, 0); e = errno;
+	report(tagged(tag, "write_sync"), "-EIO", outcome(r, e));
+	report(tagged(tag, "write_aio"), "-EIO",
+	       aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
+	clear(sec);
+	report(tagged(tag, "pins_released"), "none", pinned(b, len));
+	report(tagged(tag, "write_pins_released"), "none", pinned(nw, len));
+
+	r = pread(fd, cur, len, 0); e = errno;
+	report(tagged(tag, "after_read"), "1048576", outcome(r, e));
+	ok = 1;
+	for (i = 0; i < len; i += 512)
+		if (memcmp(cur + i, old + i, 512) && memcmp(cur + i, nw + i, 512))
+			ok = 0;
+	report(tagged(tag, "after_data"), "old-or-new", ok ? "old-or-new" : "garbage");
+	munmap(b, len);
+}
+
+static int badblocks_clear(long sec)
+{
+	return badblocks('-', sec, sec + 7);
+}
+
 /* F41 F50: device errors (null_blk badblocks), sync and async, reads and writes. */
 static void device_errors(void)
 {
 	size_t len = MIB;
-	char *b = abuf(len), *old = abuf(len), *nw = abuf(len);
-	long sec, r;
-	int fd, e, ok;
-	size_t i;
+	char *old = abuf(len), *nw = abuf(len), *cur = abuf(len);
+	long sec;
+	int fd;
 
 	if (make_file("bad", len, 1) || (sec = file_sector("bad", 512 * 1024)) < 0) {
 		report("badblock_setup", "ok", "setup-failed");
@@ -166,29 +221,11 @@ static void device_errors(void)
 	fill(nw, len, 2);
 	fd = open(path("bad"), O_RDWR | O_DIRECT);
 	badblocks('+', sec, sec + 7);
-
-	r = pread(fd, b, len, 0); e = errno;
-	report("badblock_read_sync", "-EIO", outcome(r, e));
-	r = pread(fd, b, 256 * 1024, 0); e = errno;
-	report("badblock_read_outside", "262144", outcome(r, e));
-	report("badblock_read_outside_data", "same", memcmp(b, old, 256 * 1024) ? "differs" : "same");
-	report("badblock_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
-	r = pwrite(fd, nw, len, 0); e = errno;
-	report("badblock_write_sync", "-EIO", outcome(r, e));
-	report("badblock_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
-	badblocks('-', sec, sec + 7);
-	report("badblock_pins_released", "none", pinned(b, len));
-	report("badblock_write_pins_released", "none", pinned(nw, len));
-
-	/* Every block holds either the old or the new data: nothing torn or stale. */
-	r = pread(fd, b, len, 0); e = errno;
-	report("after_badblock_read", "1048576", outcome(r, e));
-	ok = 1;
-	for (i = 0; i < len; i += 512)
-		if (memcmp(b + i, old + i, 512) && memcmp(b + i, nw + i, 512))
-			ok = 0;
-	report("after_badblock_data", "old-or-new", ok ? "old-or-new" : "garbage");
+	piece_error_cases("badblock", fd, old, nw, cur, sec, badblocks_clear);
 	close(fd);
+	munmap(old, len);
+	munmap(nw, len);
+	munmap(cur, len);
 }
 
 /* F38: a large synchronous read with an early error stops submitting early. */
@@ -410,6 +447,12 @@ static long kept_bytes(const char *got, const char *was, const char *now, size_t
 	return n;
 }
 
+static int dm_clear(long sec)
+{
+	(void)sec;
+	return dm_linear();
+}
+
 /* F41 F50: dm-error and dm-flakey under one 4 KiB piece of a 1 MiB file. */
 static void dm_errors(void)
 {
@@ -417,8 +460,7 @@ static void dm_errors(void)
 	char *b = abuf(len), *old = abuf(len), *nw = abuf(len), *cur = abuf(len);
 	char tgt[160], n[32];
 	long sec, r;
-	int fd, e, ok;
-	size_t i;
+	int fd, e;
 
 	if (make_file("dme", len, 11) || (sec = file_sector("dme", 512 * 1024)) < 0) {
 		report("dm_setup", "ok", "setup-failed");
@@ -432,25 +474,7 @@ static void dm_errors(void)
 		close(fd);
 		return;
 	}
-	r = pread(fd, b, len, 0); e = errno;
-	report("dm_error_read_sync", "-EIO", outcome(r, e));
-	r = pread(fd, b, 256 * 1024, 0); e = errno;
-	report("dm_error_read_outside", "262144", outcome(r, e));
-	report("dm_error_read_outside_data", "same", memcmp(b, old, 256 * 1024) ? "differs" : "same");
-	report("dm_error_read_aio", "-EIO", aio_outcome(aio_rw(fd, 0, b, len, 0, 0, NULL)));
-	r = pwrite(fd, nw, len, 0); e = errno;
-	report("dm_error_write_sync", "-EIO", outcome(r, e));
-	report("dm_error_write_aio", "-EIO", aio_outcome(aio_rw(fd, 1, nw, len, 0, 0, NULL)));
-	dm_linear();
-	report("dm_error_pins_released", "none", pinned(b, len));
-	report("dm_error_write_pins_released", "none", pinned(nw, len));
-	r = pread(fd, cur, len, 0); e = errno;
-	report("dm_error_after_read", "1048576", outcome(r, e));
-	ok = 1;
-	for (i = 0; i < len; i += 512)
-		if (memcmp(cur + i, old + i, 512) && memcmp(cur + i, nw + i, 512))
-			ok = 0;
-	report("dm_error_after_data", "old-or-new", ok ? "old-or-new" : "garbage");
+	piece_error_cases("dm_error", fd, old, nw, cur, sec, dm_clear);
 
 	/* flakey, down, error_writes: reads pass, writes fail. */
 	snprintf(tgt, sizeof(tgt), "flakey /dev/%s %ld 0 1 1 error_writes", bdev, sec);
@@ -532,29 +556,30 @@ static void dm_multibio(void)
 static void stale_pagecache(void)
 {
 	size_t len = 64 * 1024;
-	char *nw = abuf(PG), *map, tgt[200];
+	char *nw = abuf(PG), *map = MAP_FAILED, tgt[200];
 	aio_context_t ctx = 0;
 	struct io_event ev;
 	struct iocb cb;
+	int fd = -1, bfd = -1, e;
 	long sec, r;
-	int fd, bfd, e;
 
 	if (make_file("stale", len, 18) || (sec = file_sector("stale", 0)) < 0) {
 		report("stale_pagecache_setup", "ok", "setup-failed");
-		return;
+		goto out;
 	}
 	fd = open(path("stale"), O_RDWR | O_DIRECT);
 	bfd = open(path("stale"), O_RDWR);
-	map = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
-	if (fd < 0 || bfd < 0 || map == MAP_FAILED || io_setup_(4, &ctx)) {
+	if (bfd >= 0)
+		map = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, bfd, 0);
+	if (fd < 0 || map == MAP_FAILED || io_setup_(4, &ctx)) {
 		report("stale_pagecache_setup", "ok", "setup-failed");
-		return;
+		goto out;
 	}
 	fill(nw, PG, 19);
 	snprintf(tgt, sizeof(tgt), "delay /dev/%s %ld 0 /dev/%s %ld 1000", bdev, sec, bdev, sec);
 	if (dm_remap(sec, 8, tgt)) {
 		report("stale_pagecache_setup", "ok", "dmsetup-failed");
-		return;
+		goto out;
 	}
 	r = io_submit_one(ctx, &cb, fd, 1, nw, PG, 0, 0);
 	/* The pin on the in-flight buffer shows: the pin checks can fail. */
@@ -571,10 +596,15 @@ static void stale_pagecache(void)
 	report("stale_pagecache_fsync", "-EIO", outcome(r, e));
 	r = fsync(fd); e = errno;
 	report("stale_pagecache_fsync_again", "0", outcome(r, e));
-	io_destroy_(ctx);
-	munmap(map, PG);
-	close(bfd);
-	close(fd);
+out:
+	if (ctx)
+		io_destroy_(ctx);
+	if (map != MAP_FAILED)
+		munmap(map, PG);
+	if (bfd >= 0)
+		close(bfd);
+	if (fd >= 0)
+		close(fd);
 	munmap(nw, PG);
 }
 
