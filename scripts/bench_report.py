@@ -76,10 +76,26 @@ def main():
         runs[engine][int(pair)] = parse_log(path)
     pairs = sorted(set(runs['c']) & set(runs['rust']))
     jobs = sorted(set().union(*(runs['c'][p].keys() for p in pairs)))
+    try:
+        clock = open(os.path.join(raw, 'clock')).read().split()
+    except OSError:
+        clock = ['wall']
+    # Under -icount guest time is 2^shift ns per instruction, summed over the
+    # vCPUs, so 1 / IOPS is the whole guest's instruction count per I/O.
+    ns_per_insn = 2 ** int(clock[1]) if clock[0] == 'icount' else 0
+    if ns_per_insn:
+        clock_text = (f'guest clock counting instructions (QEMU -icount, {ns_per_insn} ns per instruction), '
+                      'so µs and IOPS measure instructions, not host time; "insn/IO" is guest time per '
+                      'I/O counted in instructions: those of every vCPU, kernel and fio together')
+    else:
+        clock_text = 'TCG on host wall time'
     rows, md = [], []
-    md.append(f'Pairs: {len(pairs)} (C and Rust guests booted alternately, C first in odd pairs and Rust first in even ones, same fio jobs, TCG).\n')
-    md.append('| workload | C IOPS | Rust IOPS | Rust/C (min-max) | C CPU µs/IO | Rust CPU µs/IO | C p50/p99 µs | Rust p50/p99 µs |')
-    md.append('|---|---|---|---|---|---|---|---|')
+    md.append(f'Pairs: {len(pairs)} (C and Rust guests booted alternately, C first in odd pairs and Rust first in even ones, '
+              f'same fio jobs, {clock_text}).  "CPU µs/IO" is fio\'s system time over its I/Os.\n')
+    insn_head = ' C insn/IO | Rust insn/IO |' if ns_per_insn else ''
+    md.append('| workload | C IOPS | Rust IOPS | Rust/C (min-max) | C CPU µs/IO | Rust CPU µs/IO |'
+              f'{insn_head} C p50/p99 µs | Rust p50/p99 µs |')
+    md.append('|---|---|---|---|---|---|' + ('---|---|' if ns_per_insn else '') + '---|---|')
     for job in jobs:
         got = [p for p in pairs if job in runs['c'][p] and job in runs['rust'][p]]
         if not got:
@@ -93,9 +109,11 @@ def main():
             continue
         r = {'job': job, 'median': statistics.median(ratios), 'min': min(ratios), 'max': max(ratios)}
         rows.append(r)
+        insn = (f'| {1e9 / ns_per_insn / med("c", "iops"):.0f} | {1e9 / ns_per_insn / med("rust", "iops"):.0f} '
+                if ns_per_insn else '')
         md.append(f'| {job} | {med("c", "iops"):.0f} | {med("rust", "iops"):.0f} | {r["median"]:.3f} ({r["min"]:.3f}-{r["max"]:.3f}) '
                   f'| {med("c", "cpu_us_per_io"):.1f} | {med("rust", "cpu_us_per_io"):.1f} '
-                  f'| {lat("c")} | {lat("rust")} |')
+                  f'{insn}| {lat("c")} | {lat("rust")} |')
     sizes = {e: max((j.get('obj_size', 0) for p in pairs for j in runs[e][p].values()), default=0) for e in runs}
     peaks = {e: max((j.get('slab_objs', 0) for p in pairs for j in runs[e][p].values()), default=0) for e in runs}
     md.append('')
@@ -105,7 +123,7 @@ def main():
         md.append(f'Median of per-workload median ratios: {statistics.median(r["median"] for r in rows):.3f}.')
     os.makedirs(out, exist_ok=True)
     open(os.path.join(out, 'report.md'), 'w').write('\n'.join(md) + '\n')
-    json.dump({'pairs': len(pairs), 'rows': rows, 'obj_size': sizes, 'peak_objs': peaks},
+    json.dump({'pairs': len(pairs), 'clock': ' '.join(clock), 'rows': rows, 'obj_size': sizes, 'peak_objs': peaks},
               open(os.path.join(out, 'results.json'), 'w'), indent=1)
     svg_chart(rows, os.path.join(out, 'ratios.svg'))
     print('\n'.join(md))

@@ -52,7 +52,9 @@ def main():
     own = {'c': symbols(sys.argv[2:sep]), 'rust': symbols(sys.argv[sep + 1:])}
     prof = {e: load(os.path.join(res, f'profile-{e}.txt')) for e in ('c', 'rust')}
     out = ['# Where the kernel spends its time: perf profiles, C and Rust engine', '',
-           'perf `cpu-clock` samples in the TCG guest over fio psync jobs on vfat over brd '
+           'perf `cpu-clock` samples in the TCG guest over fio psync jobs on vfat over brd; '
+           'the guest clock counts instructions (QEMU -icount), so samples fall in proportion '
+           'to instructions executed '
            '(`make profile`); raw reports in `profile-c.txt` and `profile-rust.txt`.  '
            '"engine" is the share of all samples in the engine\'s own functions '
            '(the symbols of `fs/direct-io.o`, or of `fs/rustdio/*.o` including the C glue).', '']

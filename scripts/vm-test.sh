@@ -22,14 +22,17 @@ while read -r img serial; do
 	n=$((n + 1))
 done < <("$TOP/scripts/mkdisks.sh" "$BUILD/disks")
 
-accel=tcg,thread=multi
-[ "${RUSTDIO_KVM:-0}" = 1 ] && accel=kvm
+accel=(-accel tcg,thread=multi)
+[ "${RUSTDIO_KVM:-0}" = 1 ] && accel=(-accel kvm)
+# RUSTDIO_ICOUNT=<shift>: the guest clock advances 2^shift ns per guest
+# instruction, so guest time measures instructions, not host load.
+[ -n "${RUSTDIO_ICOUNT:-}" ] && accel=(-accel tcg -icount "shift=$RUSTDIO_ICOUNT,sleep=off")
 log=$BUILD/logs/$engine-$variant.log
 say "booting $engine/$variant guest with $n disks (timeout ${TIMEOUT}s, log $log)"
 # tsc=reliable: under TCG the jiffies watchdog lags behind the TSC when the host
 # is busy, so the kernel would drop the TSC for a 4 ms jiffies clock.
 set +e
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -smp 2 -m 2G \
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \

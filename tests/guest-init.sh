@@ -75,7 +75,10 @@ if [ "$suite" = bench ]; then
 	truncate -s 24m $m/sparse
 	job "jfs-brd:read-sparse-64k" $m --filename=sparse --rw=read --bs=64k --ioengine=psync
 	umount $m
-	echo "BENCH-CLOCKSOURCE $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	clock=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)
+	echo "BENCH-CLOCKSOURCE $clock"
+	# Why the kernel left the TSC, for whoever reads the log.
+	[ "$clock" = tsc ] || dmesg | grep -iE 'tsc|clocksource' | sed 's/^/# clock: /'
 	echo "RUSTDIO-GUEST-DONE"
 	reboot -f
 fi
