@@ -6,7 +6,8 @@
 #                            plain and debug (KASAN, lockdep, ...) kernels
 #   make test-faults         device errors, memory faults, failslab on both engines
 #   make soak DURATION=s     race tests under load for DURATION seconds (default 600)
-#   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/
+#   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/; the guest
+#     [BENCH_CLOCK=icount]   clock counts instructions (icount) or host time (wall)
 #   make profile             perf profiles of both engines into bench/results/
 #   make kunit               the KUnit suites through tools/testing/kunit/kunit.py
 #   make check               rustfmt, clippy and rustdoc for the engine
