@@ -22,5 +22,10 @@ passed=$(echo "$plain" | sed -n 's/.*Testing complete\. Ran [0-9]* tests: passed
 failed=$(echo "$plain" | grep -c '\[FAILED\]\|\[CRASHED\]' || true)
 [ -n "$passed" ] || { passed=0; failed=$((failed + 1)); echo "kunit: no KTAP results in $log"; }
 [ "$rc" = 0 ] || echo "kunit: kunit.py parse exited with $rc"
+# Kernel reports during the KUnit boot (WARN, KASAN, lockdep, taint) fail it too.
+if ! v=$(python3 "$TOP/scripts/verdict.py" "$log" kunit-boot); then
+	echo "$v" | grep -E 'PROBLEM' || true
+	echo "$v" | grep -q PROBLEM && failed=$((failed + 1))
+fi
 echo "kunit: $passed passed, $failed failed"
 [ "$rc" = 0 ] && [ "$failed" = 0 ]

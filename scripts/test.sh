@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # test.sh "<variants>" <engine...>: for each kernel variant (guest, debug) and
-# engine, build the kernel, run KUnit and the guest suite; print per-run and
-# total counts.
+# engine, build the kernel, run KUnit and the guest suite; compare the fault
+# tables of the engines; boot the runner's self-test; print per-run and total
+# counts and the wall time.
 source "$(dirname "$0")/lib.sh"
 variants=$1; shift
+SUITE=${RUSTDIO_SUITE:-quick}
 mkdir -p "$BUILD/logs"
 summary=$BUILD/logs/summary.txt
 : >"$summary"
 status=0
+start=${RUSTDIO_START:-$(date +%s)}
 
-record() { # record <label> <log>: append the verdict line of a run
-	grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -n1 >>"$summary" || true
+record() { # record <label> <log>: append the verdict line of a run, or a failure if it has none
+	local line
+	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$2" 2>/dev/null | tail -n1)
+	[ -n "$line" ] || { line="$1: 0 passed, 1 failed (no verdict; see $2)"; status=1; }
+	echo "$line" >>"$summary"
 }
 
 python3 "$TOP/tests/runner_selftest.py" >"$BUILD/logs/runner-selftest.log" 2>&1 || status=1
@@ -18,24 +24,38 @@ cat "$BUILD/logs/runner-selftest.log"; record runner "$BUILD/logs/runner-selftes
 
 for variant in $variants; do
 for engine in "$@"; do
+	out=$BUILD/logs/vm-$engine-$variant.out
+	rm -f "$out" "$BUILD/logs/$engine-$variant.log"
 	"$TOP/scripts/build-kernel.sh" "$engine" "$variant" || { echo "$engine-$variant: 0 passed, 1 failed (kernel build)" | tee -a "$summary"; status=1; continue; }
 	if [ "$engine" = rust ]; then
 		"$TOP/scripts/kunit.sh" "$variant" >"$BUILD/logs/kunit-$variant.log" 2>&1 || status=1
-		tail -n 3 "$BUILD/logs/kunit-$variant.log"; record kunit "$BUILD/logs/kunit-$variant.log"
+		tail -n 3 "$BUILD/logs/kunit-$variant.log"; record "kunit-$variant" "$BUILD/logs/kunit-$variant.log"
 	fi
-	"$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$BUILD/logs/vm-$engine-$variant.out" 2>&1 || status=1
-	grep -E 'FAIL|PROBLEM|passed' "$BUILD/logs/vm-$engine-$variant.out" | tail -n 30
-	record "$engine" "$BUILD/logs/vm-$engine-$variant.out"
+	"$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
+	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
+	record "$engine-$variant" "$out"
 done
-python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" | tail -n 2
+case $SUITE in
+quick|faults)
+	python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" "$@" >"$BUILD/logs/faults-$variant.out" || status=1
+	tail -n 3 "$BUILD/logs/faults-$variant.out"; record "faults-$variant" "$BUILD/logs/faults-$variant.out" ;;
+esac
 done
+
+# The verdict itself, on real kernels: provoked problems must fail a run.
+if [ "$SUITE" = quick ]; then
+	"$TOP/scripts/selftest-boot.sh" "$1" "$variants" >"$BUILD/logs/runner-boot.out" 2>&1 || status=1
+	cat "$BUILD/logs/runner-boot.out"; record runner-boot "$BUILD/logs/runner-boot.out"
+fi
 
 echo "== summary =="
 cat "$summary"
-awk -F'[:,]' '{ for (i = 2; i <= NF; i++) { split($i, w, " "); t[w[2]] += w[1] } }
+awk -F'[:,(]' '{ for (i = 2; i <= NF; i++) { split($i, w, " "); t[w[2]] += w[1] } }
 	END { printf "%d passed, %d failed, %d skipped\n", t["passed"], t["failed"], t["skipped"] }' "$summary" >"$summary.total"
 total=$(cat "$summary.total")
 case $total in *" 0 failed"*) ;; *) status=1 ;; esac
 [ $status = 0 ] || echo "rustdio: some runs failed or reported kernel problems (logs in $BUILD/logs)"
+secs=$(( $(date +%s) - start ))
+echo "wall time: $((secs / 60)) min $((secs % 60)) s"
 echo "$total"
 exit $status

@@ -8,13 +8,19 @@ SUITE=${RUSTDIO_SUITE:-quick}
 obj=$BUILD/kernel-$engine-$variant
 kernel=$obj/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel: run scripts/build-kernel.sh $engine $variant"
-run=$BUILD/run-$engine-$variant
+# RUSTDIO_TAG names the log and run directory (default <engine>-<variant>).
+tag=${RUSTDIO_TAG:-$engine-$variant}
+run=$BUILD/run-$tag
 rm -rf "$run"; mkdir -p "$run" "$BUILD/logs"
 "$TOP/scripts/mkinitramfs.sh" "$run/initramfs.cpio.gz"
 
 drives=()
+serials=()
+skips=()
 n=0
-while read -r img serial; do
+while read -r img serial rest; do
+	if [ "$img" = SKIP ]; then skips+=("ok - $serial:all # SKIP $rest"); continue; fi
+	serials+=("$serial")
 	cp --sparse=always "$img" "$run/$serial.img"
 	lbs=${serial##*-}
 	drives+=(-drive "file=$run/$serial.img,if=none,id=d$n,format=raw,cache=unsafe"
@@ -22,22 +28,45 @@ while read -r img serial; do
 	n=$((n + 1))
 done < <("$TOP/scripts/mkdisks.sh" "$BUILD/disks")
 
+# The test programs the guest must run to the end for this suite
+# (tests/guest-init.sh); the verdict fails the run on any that is missing.
+expect=()
+case $SUITE in
+quick|full)
+	for serial in "${serials[@]}"; do
+		expect+=("dio_test:$serial")
+		[ "$serial" = vfat-512 ] && expect+=(dio_test:vfat-brd dio_test:vfat-nullb)
+	done ;;
+esac
+case $SUITE in quick|faults) expect+=(dio_faults:nbf dio_faults:dm) ;; esac
+case $SUITE in
+soak) for serial in vfat-512 jfs-512; do
+	[[ " ${serials[*]} " = *" $serial "* ]] && expect+=("dio_soak:$serial")
+      done ;;
+selftest-clean) expect+=(selftest:clean) ;;
+selftest-signal) expect+=(dio_test:selftest) ;;
+selftest-lost) expect+=(selftest:lost) ;;
+esac
+
 accel=(-accel tcg,thread=multi)
 [ "${RUSTDIO_KVM:-0}" = 1 ] && accel=(-accel kvm)
 # RUSTDIO_ICOUNT=<shift>: the guest clock advances 2^shift ns per guest
 # instruction, so guest time measures instructions, not host load.
 [ -n "${RUSTDIO_ICOUNT:-}" ] && accel=(-accel tcg -icount "shift=$RUSTDIO_ICOUNT,sleep=off")
-log=$BUILD/logs/$engine-$variant.log
+log=$BUILD/logs/$tag.log
 say "booting $engine/$variant guest with $n disks (timeout ${TIMEOUT}s, log $log)"
+# loglevel=5: every message at KERN_WARNING and above reaches the console
+# (WARN, lockdep, the engine's own warnings), where the verdict reads it.
 # tsc=reliable: under TCG the jiffies watchdog lags behind the TSC when the host
 # is busy, so the kernel would drop the TSC for a 4 ms jiffies clock.
 set +e
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e
-[ "$rc" = 124 ] && echo "$engine-$variant: PROBLEM guest timed out after ${TIMEOUT}s" >>"$log"
-python3 "$TOP/scripts/verdict.py" "$log" "$engine-$variant"
+[ "$rc" = 124 ] && echo "$tag: PROBLEM guest timed out after ${TIMEOUT}s" >>"$log"
+[ ${#skips[@]} = 0 ] || printf '%s\n' "${skips[@]}" | tee -a "$log"
+python3 "$TOP/scripts/verdict.py" "$log" "$tag" "${expect[@]}"

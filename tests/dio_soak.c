@@ -224,10 +224,12 @@ int main(int argc, char **argv)
 	dir = argv[1];
 	fsname = argv[2];
 	secs = atol(argv[3]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("1..1\n");
 	z = abuf((NDIO + 1) * REGION);
 	fd = open(path("soak", p), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || pwrite(fd, z, (NDIO + 1) * REGION, 0) != (NDIO + 1) * REGION || fsync(fd)) {
-		printf("not ok 1 - soak:%s setup failed\n", fsname);
+		printf("not ok 1 - soak:%s setup failed\n# soak:%s: 1 cases, 1 failed\n", fsname, fsname);
 		return 1;
 	}
 	close(fd);
@@ -243,5 +245,6 @@ int main(int argc, char **argv)
 	printf("%s 1 - soak:%s %lds: %ld operations, %ld errors%s%s\n",
 	       errors ? "not ok" : "ok", fsname, secs, (long)ops, (long)errors,
 	       first_error[0] ? "; first: " : "", first_error);
+	printf("# soak:%s: 1 cases, %d failed\n", fsname, errors ? 1 : 0);
 	return errors ? 1 : 0;
 }

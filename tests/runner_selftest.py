@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Self-test of the VM runner's verdict: a broken test, a kernel WARN and a
-hung guest must each fail the run and name the cause."""
+"""Self-test of the verdict's parser on made-up console logs: each kind of
+failure must fail the run and name its cause.  scripts/selftest-boot.sh does
+the same on real kernels."""
 import os
 import subprocess
 import sys
@@ -8,22 +9,59 @@ import tempfile
 
 VERDICT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts', 'verdict.py')
 GOOD = 'ok 1 - vfat-512:aligned_overwrite\nok 2 - vfat-512:holes # SKIP n/a\n'
+DONE = 'RUSTDIO-GUEST-DONE taint=0 debug_locks=1\n'
+
+
+def prog(body, status=0, taint=0, name='dio_test:vfat-512'):
+    """A test program's block as tests/guest-init.sh prints it."""
+    return (f'# RUSTDIO-PROG-BEGIN {name}\n{body}'
+            f'# RUSTDIO-PROG-END {name} status={status} taint={taint} debug_locks=1\n')
+
+
+FULL = prog('1..2\n' + GOOD + '# vfat-512: 2 cases, 0 failed\n')
+# (name, log, expected programs, expected exit status, text the output must hold)
 CASES = [
-    ('clean run passes', GOOD + 'RUSTDIO-GUEST-DONE\n', 0, '2 passed, 0 failed, 1 skipped'.replace('2 passed', '1 passed')),
-    ('broken test fails', GOOD + 'not ok 3 - vfat-512:read_eof\n# tail read (errno 0)\nRUSTDIO-GUEST-DONE\n', 1, 'FAIL vfat-512:read_eof # tail read'),
-    ('kernel WARN fails', GOOD + '[   12.5] WARNING: CPU: 0 PID: 1 at fs/rustdio/x.rs:1\nRUSTDIO-GUEST-DONE\n', 1, 'PROBLEM kernel WARNING'),
-    ('KASAN report fails', GOOD + 'BUG: KASAN: use-after-free in foo\nRUSTDIO-GUEST-DONE\n', 1, 'PROBLEM kernel BUG'),
-    ('hung guest fails', GOOD + 'INFO: task dio_test:80 blocked for more than 60 seconds.\n', 1, 'guest did not finish'),
-    ('KUnit failure fails', '    not ok 1 alignment_test\nnot ok 1 rustdio_plan\nRUSTDIO-GUEST-DONE\n', 1, 'FAIL alignment_test'),
+    ('clean run passes', FULL + DONE, ['dio_test:vfat-512'], 0, '1 passed, 0 failed, 1 skipped'),
+    ('broken test fails', prog('1..1\nnot ok 1 - vfat-512:read_eof\n# tail read (errno 0)\n'
+                               '# vfat-512: 1 cases, 1 failed\n', status=1) + DONE, [], 1,
+     'FAIL vfat-512:read_eof # tail read'),
+    ('kernel WARN fails', FULL + '[   12.5] WARNING: CPU: 0 PID: 1 at fs/rustdio/x.rs:1\n' + DONE, [], 1,
+     'PROBLEM kernel WARNING'),
+    ('KASAN report named as KASAN', FULL + 'BUG: KASAN: use-after-free in foo\n' + DONE, [], 1,
+     'PROBLEM KASAN report'),
+    ('lockdep report named as lockdep', FULL + 'WARNING: possible circular locking dependency detected\n' + DONE,
+     [], 1, 'PROBLEM lockdep report'),
+    ('hung guest fails', FULL + 'INFO: task dio_test:80 blocked for more than 60 seconds.\n', [], 1,
+     'guest did not finish'),
+    ('KUnit failure fails', '    not ok 1 alignment_test\nnot ok 1 rustdio_plan\n' + DONE, [], 1,
+     'FAIL alignment_test'),
+    ('taint fails', prog('1..2\n' + GOOD + '# vfat-512: 2 cases, 0 failed\n', taint=512) + DONE, [], 1,
+     'PROBLEM kernel tainted W (512) after dio_test:vfat-512'),
+    ('TAINT_TEST alone passes', prog('1..2\n' + GOOD + '# vfat-512: 2 cases, 0 failed\n', taint=262144)
+     + DONE, [], 0, '1 passed, 0 failed'),
+    ('lockdep off fails', FULL + 'RUSTDIO-GUEST-DONE taint=0 debug_locks=0\n', [], 1,
+     'PROBLEM lockdep turned itself off'),
+    ('signal fails', prog('1..2\nok 1 - vfat-512:a\n', status=139) + DONE, [], 1,
+     'PROBLEM program dio_test:vfat-512 killed by signal 11'),
+    ('lost case fails', prog('1..3\n' + GOOD + '# vfat-512: 3 cases, 0 failed\n') + DONE, [], 1,
+     'reported 2 of 3 planned cases'),
+    ('missing closing line fails', prog('1..2\n' + GOOD) + DONE, [], 1, 'printed no closing'),
+    ('missing plan fails', prog(GOOD + '# vfat-512: 2 cases, 0 failed\n') + DONE, [], 1, 'printed no TAP plan'),
+    ('exit status fails', prog('1..2\n' + GOOD + '# vfat-512: 2 cases, 0 failed\n', status=2) + DONE, [], 1,
+     'exited with status 2'),
+    ('unfinished program fails', '# RUSTDIO-PROG-BEGIN dio_test:vfat-512\n1..2\n' + GOOD + DONE, [], 1,
+     'program dio_test:vfat-512 did not finish'),
+    ('missing program fails', FULL + DONE, ['dio_test:vfat-512', 'dio_faults:nbf'], 1,
+     'program dio_faults:nbf never ran'),
 ]
 
 
 def main():
     failed = 0
-    for n, (name, log, want_rc, want_text) in enumerate(CASES, 1):
+    for n, (name, log, progs, want_rc, want_text) in enumerate(CASES, 1):
         with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as f:
             f.write(log)
-        p = subprocess.run([sys.executable, VERDICT, f.name, 'selftest'], capture_output=True, text=True)
+        p = subprocess.run([sys.executable, VERDICT, f.name, 'selftest'] + progs, capture_output=True, text=True)
         os.unlink(f.name)
         good = p.returncode == want_rc and want_text in p.stdout
         failed += not good
