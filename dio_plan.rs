@@ -233,6 +233,12 @@ pub(crate) mod kunit_cases {
     #![allow(unreachable_pub)]
     use super::*;
 
+    /// Hides a value from the optimiser, so that each case runs the compiled
+    /// rule on run-time inputs instead of a value folded at build time.
+    fn bb<T>(x: T) -> T {
+        core::hint::black_box(x)
+    }
+
     macro_rules! expect_eq {
         ($a:expr, $b:expr) => {
             kernel::kunit_assert_eq!("rustdio", "dio_plan.rs", 0, $a, $b)
@@ -242,44 +248,77 @@ pub(crate) mod kunit_cases {
     /// F11.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_alignment() {
-        expect_eq!(dio_blkbits(4096 | 8192, 12, Some(512)), Some(12));
-        expect_eq!(dio_blkbits(512, 12, Some(512)), Some(9));
-        expect_eq!(dio_blkbits(512, 12, Some(4096)), None);
-        expect_eq!(dio_blkbits(512, 12, None), None);
-        expect_eq!(dio_blkbits(1, 9, Some(512)), None);
-        expect_eq!(dio_blkbits(0, 9, None), Some(9));
-        expect_eq!(dio_blkbits(1024 | 3584, 12, Some(1024)), None);
+        expect_eq!(
+            dio_blkbits(bb(4096 | 8192), bb(12), bb(Some(512))),
+            Some(12)
+        );
+        expect_eq!(dio_blkbits(bb(512), bb(12), bb(Some(512))), Some(9));
+        expect_eq!(dio_blkbits(bb(512), bb(12), bb(Some(4096))), None);
+        expect_eq!(dio_blkbits(bb(512), bb(12), bb(None)), None);
+        expect_eq!(dio_blkbits(bb(1), bb(9), bb(Some(512))), None);
+        expect_eq!(dio_blkbits(bb(0), bb(9), bb(None)), Some(9));
+        expect_eq!(dio_blkbits(bb(1024 | 3584), bb(12), bb(Some(1024))), None);
     }
 
     /// F24.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_get_block_span() {
         // 4 KiB fs, 512-byte dio blocks: blocks 3..17 cover fs blocks 0..2.
-        expect_eq!(get_block_span(3, 17, 3, 12), (0, 3 * 4096));
-        expect_eq!(get_block_span(8, 16, 3, 12), (1, 4096));
-        expect_eq!(get_block_span(5, 6, 0, 9), (5, 512));
-        expect_eq!(get_block_create(false, true, 0, 0, 12), false);
-        expect_eq!(get_block_create(true, true, 0, 0, 12), true);
-        expect_eq!(get_block_create(true, true, 4096, 0, 12), false);
-        expect_eq!(get_block_create(true, true, 4096, 1, 12), true);
-        expect_eq!(get_block_create(true, true, 4097, 1, 12), false);
-        expect_eq!(get_block_create(true, false, 4097, 1, 12), true);
+        expect_eq!(get_block_span(bb(3), bb(17), bb(3), bb(12)), (0, 3 * 4096));
+        expect_eq!(get_block_span(bb(8), bb(16), bb(3), bb(12)), (1, 4096));
+        expect_eq!(get_block_span(bb(5), bb(6), bb(0), bb(9)), (5, 512));
+        expect_eq!(
+            get_block_create(bb(false), bb(true), bb(0), bb(0), bb(12)),
+            false
+        );
+        expect_eq!(
+            get_block_create(bb(true), bb(true), bb(0), bb(0), bb(12)),
+            true
+        );
+        expect_eq!(
+            get_block_create(bb(true), bb(true), bb(4096), bb(0), bb(12)),
+            false
+        );
+        expect_eq!(
+            get_block_create(bb(true), bb(true), bb(4096), bb(1), bb(12)),
+            true
+        );
+        expect_eq!(
+            get_block_create(bb(true), bb(true), bb(4097), bb(1), bb(12)),
+            false
+        );
+        expect_eq!(
+            get_block_create(bb(true), bb(false), bb(4097), bb(1), bb(12)),
+            true
+        );
     }
 
     /// F26 F27 F31.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_chunking() {
-        expect_eq!(chunk_blocks(100, 4096, 9, 1000), 8);
-        expect_eq!(chunk_blocks(3, 4096, 9, 1000), 3);
-        expect_eq!(chunk_blocks(100, 4096, 9, 2), 2);
-        expect_eq!(mapped_extent(10, 8192, 9, 3, 3, false), Some((83, 13)));
-        expect_eq!(mapped_extent(10, 8192, 9, 3, 3, true), Some((80, 13)));
-        expect_eq!(mapped_extent(10, 1024, 9, 3, 3, false), None);
-        expect_eq!(mapped_extent(10, 8192, 12, 0, 3, false), Some((10, 2)));
-        expect_eq!(zero_block_count(3, 3, false), 3);
-        expect_eq!(zero_block_count(3, 3, true), 5);
-        expect_eq!(zero_block_count(8, 3, true), 0);
-        expect_eq!(zero_block_count(3, 0, true), 0);
+        expect_eq!(chunk_blocks(bb(100), bb(4096), bb(9), bb(1000)), 8);
+        expect_eq!(chunk_blocks(bb(3), bb(4096), bb(9), bb(1000)), 3);
+        expect_eq!(chunk_blocks(bb(100), bb(4096), bb(9), bb(2)), 2);
+        expect_eq!(
+            mapped_extent(bb(10), bb(8192), bb(9), bb(3), bb(3), bb(false)),
+            Some((83, 13))
+        );
+        expect_eq!(
+            mapped_extent(bb(10), bb(8192), bb(9), bb(3), bb(3), bb(true)),
+            Some((80, 13))
+        );
+        expect_eq!(
+            mapped_extent(bb(10), bb(1024), bb(9), bb(3), bb(3), bb(false)),
+            None
+        );
+        expect_eq!(
+            mapped_extent(bb(10), bb(8192), bb(12), bb(0), bb(3), bb(false)),
+            Some((10, 2))
+        );
+        expect_eq!(zero_block_count(bb(3), bb(3), bb(false)), 3);
+        expect_eq!(zero_block_count(bb(3), bb(3), bb(true)), 5);
+        expect_eq!(zero_block_count(bb(8), bb(3), bb(true)), 0);
+        expect_eq!(zero_block_count(bb(3), bb(0), bb(true)), 0);
     }
 
     /// F32 F35 F36.
@@ -290,34 +329,76 @@ pub(crate) mod kunit_cases {
             len: 1024,
             block: 40,
         };
-        expect_eq!(extends(&cur, 1024, 42, 9), true);
-        expect_eq!(extends(&cur, 1024, 43, 9), false);
-        expect_eq!(extends(&cur, 1536, 42, 9), false);
-        expect_eq!(bio_discontiguous(50, 50, 8192, 4096, 4096), false);
-        expect_eq!(bio_discontiguous(50, 51, 8192, 4096, 4096), true);
-        expect_eq!(bio_discontiguous(50, 50, 12288, 4096, 4096), true);
-        expect_eq!(bio_vecs(0), None);
-        expect_eq!(bio_vecs(3), Some(3));
-        expect_eq!(bio_vecs(1000), Some(256));
+        expect_eq!(extends(bb(&cur), bb(1024), bb(42), bb(9)), true);
+        expect_eq!(extends(bb(&cur), bb(1024), bb(43), bb(9)), false);
+        expect_eq!(extends(bb(&cur), bb(1536), bb(42), bb(9)), false);
+        expect_eq!(
+            bio_discontiguous(bb(50), bb(50), bb(8192), bb(4096), bb(4096)),
+            false
+        );
+        expect_eq!(
+            bio_discontiguous(bb(50), bb(51), bb(8192), bb(4096), bb(4096)),
+            true
+        );
+        expect_eq!(
+            bio_discontiguous(bb(50), bb(50), bb(12288), bb(4096), bb(4096)),
+            true
+        );
+        expect_eq!(bio_vecs(bb(0)), None);
+        expect_eq!(bio_vecs(bb(3)), Some(3));
+        expect_eq!(bio_vecs(bb(1000)), Some(256));
     }
 
     /// F41 F44 F46.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_completion_choice() {
-        expect_eq!(bio_error(12, 12, true), -EAGAIN);
-        expect_eq!(bio_error(12, 12, false), -EIO);
-        expect_eq!(bio_error(10, 12, true), -EIO);
-        expect_eq!(queue_async(true, 0, 4096, false, 8192), true);
-        expect_eq!(queue_async(true, 0, 4096, true, 8192), false);
-        expect_eq!(queue_async(true, 0, 8192, true, 8192), true);
-        expect_eq!(queue_async(true, 0, 0, false, 8192), false);
-        expect_eq!(queue_async(false, 0, 8192, true, 8192), false);
-        expect_eq!(queue_async(true, -5, 8192, false, 8192), false);
-        expect_eq!(defer_async_completion(4096, false, true, true), true);
-        expect_eq!(defer_async_completion(4096, false, true, false), false);
-        expect_eq!(defer_async_completion(4096, false, false, true), false);
-        expect_eq!(defer_async_completion(4096, true, false, false), true);
-        expect_eq!(defer_async_completion(0, true, true, true), false);
+        expect_eq!(bio_error(bb(12), bb(12), bb(true)), -EAGAIN);
+        expect_eq!(bio_error(bb(12), bb(12), bb(false)), -EIO);
+        expect_eq!(bio_error(bb(10), bb(12), bb(true)), -EIO);
+        expect_eq!(
+            queue_async(bb(true), bb(0), bb(4096), bb(false), bb(8192)),
+            true
+        );
+        expect_eq!(
+            queue_async(bb(true), bb(0), bb(4096), bb(true), bb(8192)),
+            false
+        );
+        expect_eq!(
+            queue_async(bb(true), bb(0), bb(8192), bb(true), bb(8192)),
+            true
+        );
+        expect_eq!(
+            queue_async(bb(true), bb(0), bb(0), bb(false), bb(8192)),
+            false
+        );
+        expect_eq!(
+            queue_async(bb(false), bb(0), bb(8192), bb(true), bb(8192)),
+            false
+        );
+        expect_eq!(
+            queue_async(bb(true), bb(-5), bb(8192), bb(false), bb(8192)),
+            false
+        );
+        expect_eq!(
+            defer_async_completion(bb(4096), bb(false), bb(true), bb(true)),
+            true
+        );
+        expect_eq!(
+            defer_async_completion(bb(4096), bb(false), bb(true), bb(false)),
+            false
+        );
+        expect_eq!(
+            defer_async_completion(bb(4096), bb(false), bb(false), bb(true)),
+            false
+        );
+        expect_eq!(
+            defer_async_completion(bb(4096), bb(true), bb(false), bb(false)),
+            true
+        );
+        expect_eq!(
+            defer_async_completion(bb(0), bb(true), bb(true), bb(true)),
+            false
+        );
     }
 
     /// F48-F50.
@@ -332,42 +413,42 @@ pub(crate) mod kunit_cases {
             page_errors: 0,
             io_error: 0,
         };
-        expect_eq!(complete_result(base), (8192, 8192));
+        expect_eq!(complete_result(bb(base)), (8192, 8192));
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 result: 12288,
                 ..base
-            }),
+            })),
             (10000, 10000)
         );
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 ret: -(EIOCBQUEUED as isize),
                 ..base
-            }),
+            })),
             (8192, 8192)
         );
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 ret: -(EFAULT as isize),
                 result: 4096,
                 ..base
-            }),
+            })),
             (4096, 4096)
         );
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 ret: -(EFAULT as isize),
                 result: 0,
                 ..base
-            }),
+            })),
             (-14, 0)
         );
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 io_error: -EIO,
                 ..base
-            }),
+            })),
             (-5, 8192)
         );
         let write = Outcome {
@@ -375,21 +456,21 @@ pub(crate) mod kunit_cases {
             i_size: 0,
             ..base
         };
-        expect_eq!(complete_result(write), (8192, 8192));
+        expect_eq!(complete_result(bb(write)), (8192, 8192));
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 page_errors: -EFAULT,
                 io_error: -EIO,
                 ..write
-            }),
+            })),
             (-14, 8192)
         );
         expect_eq!(
-            complete_result(Outcome {
+            complete_result(bb(Outcome {
                 ret: -28,
                 page_errors: -EFAULT,
                 ..write
-            }),
+            })),
             (-28, 8192)
         );
     }

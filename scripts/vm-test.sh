@@ -36,6 +36,7 @@ quick|full)
 	for serial in "${serials[@]}"; do
 		expect+=("dio_test:$serial")
 		[ "$serial" = vfat-512 ] && expect+=(dio_test:vfat-brd dio_test:vfat-nullb)
+		[ "$serial" = ocfs2-512 ] && [ "$SUITE" = quick ] && expect+=(dio_faults:nowait)
 	done ;;
 esac
 case $SUITE in quick|faults) expect+=(dio_faults:nbf dio_faults:dm) ;; esac

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dio_common.h"
@@ -608,12 +609,109 @@ out:
 	munmap(nw, PG);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * F16: a truncate waits for the AIO write in flight on its inode
+ * (inode_dio_wait).  dm-delay holds the write's bios for a second, so an
+ * ftruncate that returns sooner did not wait; the write still completes in
+ * full and the truncated size holds afterwards.
+ */
+static void truncate_vs_aio(void)
+{
+	size_t len = 64 * 1024;
+	char *nw = abuf(len), tgt[200];
+	aio_context_t ctx = 0;
+	struct io_event ev;
+	struct iocb cb;
+	struct stat st;
+	double t0, t1;
+	int fd = -1;
+	long sec, r;
+
+	if (make_file("trunc", 2 * len, 22) || (sec = file_sector("trunc", 0)) < 0 ||
+	    (fd = open(path("trunc"), O_RDWR | O_DIRECT)) < 0 || io_setup_(4, &ctx)) {
+		report("truncate_vs_aio_setup", "ok", "setup-failed");
+		goto out;
+	}
+	fill(nw, len, 23);
+	snprintf(tgt, sizeof(tgt), "delay /dev/%s %ld 0 /dev/%s %ld 1000", bdev, sec, bdev, sec);
+	if (dm_remap(sec, 8, tgt)) {
+		report("truncate_vs_aio_setup", "ok", "dmsetup-failed");
+		goto out;
+	}
+	t0 = now();
+	r = io_submit_one(ctx, &cb, fd, 1, nw, len, 0, 0);
+	ftruncate(fd, (off_t)len / 2);
+	t1 = now();
+	report("truncate_vs_aio_waits", "waited", t1 - t0 >= 0.8 ? "waited" : "returned-early");
+	if (r == 1 && syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1)
+		r = (long)ev.res;
+	else
+		r = -2000 - errno;
+	report("truncate_vs_aio_result", "65536", aio_outcome(r));
+	report("truncate_vs_aio_size", "32768",
+	       fstat(fd, &st) ? "fstat-failed" : outcome((long)st.st_size, 0));
+	dm_linear();
+out:
+	if (ctx)
+		io_destroy_(ctx);
+	if (fd >= 0)
+		close(fd);
+	munmap(nw, len);
+}
+
+/*
+ * F14: RWF_NOWAIT reaches the engine on ocfs2 (the only caller that sets
+ * FMODE_NOWAIT) once no page of the file is cached, and the engine must
+ * then queue its bios with REQ_NOWAIT.  The device is null_blk with
+ * max_sectors 8, so each bio of a 64 KiB request needs a split, which the
+ * block layer refuses for a REQ_NOWAIT bio with BLK_STS_AGAIN.  A bio queued
+ * without REQ_NOWAIT would be split and succeed.
+ */
+static void nowait(void)
+{
+	size_t len = 64 * 1024;
+	char *b = abuf(len), *want = abuf(len);
+	struct iovec iov = { b, len };
+	int fd, e, sub = 0;
+	long r;
+
+	fill(want, len, 21);
+	if (make_file("nw", len, 21) || write_str("/proc/sys/vm/drop_caches", "3") ||
+	    (fd = open(path("nw"), O_RDWR | O_DIRECT)) < 0) {
+		report("nowait_setup", "ok", "setup-failed");
+		return;
+	}
+	r = preadv2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
+	report("nowait_read_sync", "-EAGAIN", outcome(r, e));
+	r = aio_rw(fd, 0, b, len, 0, RWF_NOWAIT, &sub);
+	report("nowait_read_aio", "-EAGAIN", r <= -2000 && r > -3000 ?
+	       tagged("submit", outcome(-1, (int)(-2000 - r))) : aio_outcome(r));
+	r = pwritev2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
+	report("nowait_write_sync", "-EAGAIN", outcome(r, e));
+	report("nowait_pins_released", "none", pinned(b, len));
+	r = pread(fd, b, len, 0); e = errno;
+	report("nowait_then_read", "65536", outcome(r, e));
+	report("nowait_then_read_data", "same", memcmp(b, want, len) ? "differs" : "same");
+	close(fd);
+	munmap(b, len);
+	munmap(want, len);
+}
+
 /*
  * TAP plans: the number of report() calls of a full run of main() and
  * dm_main().  A group whose set-up fails reports less, so the count shows it.
  */
 #define PLAN_NULLB 32
-#define PLAN_DM 28
+#define PLAN_DM 31
+#define PLAN_NOWAIT 6
 
 static int dm_main(void)
 {
@@ -631,19 +729,26 @@ static int dm_main(void)
 	dm_errors();
 	dm_multibio();
 	stale_pagecache();
+	truncate_vs_aio();
 	printf("# faults:%s (dm): %d cases, %d failed\n", fsname, ntest, nfail);
 	return nfail ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
+	int nowait_mode = argc > 1 && !strcmp(argv[1], "--nowait");
+
+	if (nowait_mode) {
+		argv++;
+		argc--;
+	}
 	if (argc > 2 && !strcmp(argv[1], "--dm")) {
 		dm_name = argv[2];
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s [--dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
+		fprintf(stderr, "usage: %s [--nowait | --dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
 			argv[0]);
 		return 2;
 	}
@@ -654,6 +759,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (dm_name)
 		return dm_main();
+	if (nowait_mode) {
+		printf("1..%d\n", PLAN_NOWAIT);
+		nowait();
+		printf("# faults:%s (nowait): %d cases, %d failed\n", fsname, ntest, nfail);
+		return nfail ? 1 : 0;
+	}
 	printf("1..%d\n", PLAN_NULLB);
 	device_errors();
 	reap_early_stop();

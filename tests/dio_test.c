@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/aio_abi.h>
+#include <linux/fs.h>
 #include <linux/loop.h>
 #include <liburing.h>
 #include <pthread.h>
@@ -323,6 +324,65 @@ static int t_holes(void)
 	return 0;
 }
 
+/*
+ * F31: a direct write of one logical block into a newly allocated
+ * filesystem block (blocksize > logical block size) zeroes the rest of that
+ * block.  The images are filled with a non-zero pattern before mkfs, so a
+ * block that was not zeroed shows old disk content.  Two requests: one into
+ * a hole inside i_size, one extending the file past a gap.  Both are read
+ * back whole, direct and through the page cache after drop_caches.
+ */
+static int t_subblock_zeroing(void)
+{
+	size_t bs, len;
+	char *w = abuf(PG), *r, *exp;
+	off_t hole_off, ext_off, data;
+	int fd, bsz = 0, i;
+
+	fd = open(path("subblk"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0, "create");
+	CHECK(ioctl(fd, FIGETBSZ, &bsz) == 0, "FIGETBSZ");
+	bs = (size_t)bsz;
+	if (bs <= lbs) {
+		close(fd);
+		SKIP("filesystem block %zu = logical block %zu: no block is partly written", bs, lbs);
+	}
+	len = 4 * bs;
+	CHECK(ftruncate(fd, (off_t)len) == 0, "ftruncate");
+	data = lseek(fd, 0, SEEK_DATA);
+	if (data >= 0 || errno != ENXIO) {
+		close(fd);
+		SKIP("ftruncate leaves no hole (SEEK_DATA %lld): blocks are zeroed when the size grows",
+		     (long long)data);
+	}
+	close(fd);
+	r = abuf(len + 2 * bs);
+	exp = abuf(len + 2 * bs);
+	fill(w, lbs, 40);
+	fd = open(path("subblk"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	hole_off = (off_t)(bs + lbs);
+	CHECK(pwrite(fd, w, lbs, hole_off) == (ssize_t)lbs, "write into hole");
+	memcpy(exp + hole_off, w, lbs);
+	/* Past EOF, leaving block 4 a hole: block 5 is new and partly written. */
+	ext_off = (off_t)(len + bs + 2 * lbs);
+	CHECK(pwrite(fd, w, lbs, ext_off) == (ssize_t)lbs, "extending write");
+	memcpy(exp + ext_off, w, lbs);
+	len = (size_t)ext_off + lbs;
+	for (i = 0; i < 2; i++) {
+		memset(r, 0xee, len);
+		if (i == 0)
+			CHECK(pread(fd, r, len, 0) == (ssize_t)len, "direct read");
+		else
+			CHECK(!read_buffered("subblk", r, len), "buffered read");
+		CHECK(diff(exp, r, len) < 0, "%s read differs at %ld (block %ld): %.8s",
+		      i ? "buffered" : "direct", diff(exp, r, len), diff(exp, r, len) / (long)bs,
+		      r + diff(exp, r, len));
+	}
+	close(fd);
+	return 0;
+}
+
 /* F13 F31: extending writes, sync and AIO, leave zeros in the gap. */
 static int t_extend(void)
 {
@@ -358,7 +418,15 @@ static int t_extend(void)
 	return 0;
 }
 
-/* F44 F46 F52 F54 F06: AIO overwrite with cached pages, plain and O_DSYNC. */
+static int trace_bio_queue(int on);
+static long traced_flushes(void);
+
+/*
+ * F44 F46 F52 F54 F06 F15: AIO overwrite with cached pages, plain and
+ * O_DSYNC.  With O_DSYNC the completion (deferred to the dio workqueue)
+ * syncs the range, which on these filesystems queues a cache flush
+ * (REQ_PREFLUSH or REQ_FUA) that the block tracepoint shows.
+ */
 static int aio_overwrite(int oflags)
 {
 	size_t len = 128 * 1024;
@@ -372,9 +440,19 @@ static int aio_overwrite(int oflags)
 	fd = open(path("aio"), O_RDWR | O_DIRECT | oflags);
 	CHECK(fd >= 0, "open");
 	for (i = 0; i < 4; i++) {
+		long flushes = 0;
+
 		fill(w, len, 14 + i);
+		if (oflags & O_DSYNC)
+			CHECK(!trace_bio_queue(1), "enable trace");
 		res = aio_rw(fd, 1, w, len, 0, 0, NULL);
+		if (oflags & O_DSYNC) {
+			trace_bio_queue(0);
+			flushes = traced_flushes();
+		}
 		CHECK(res == (long)len, "aio write %d returned %ld", i, res);
+		CHECK(!(oflags & O_DSYNC) || flushes > 0,
+		      "O_DSYNC aio write %d completed with no cache flush queued", i);
 		CHECK(pread(bfd, b, len, 0) == (ssize_t)len, "buffered read");
 		CHECK(diff(w, b, len) < 0, "buffered reader sees stale data at %ld",
 		      diff(w, b, len));
@@ -571,6 +649,36 @@ static int t_fork_during_read(void)
 }
 
 /* F33: /proc/self/io counts direct reads and writes. */
+/*
+ * F33: the zeroes written around a sub-block piece in a new block count as
+ * written bytes.  One logical block into a hole of a filesystem block bs
+ * accounts bs; the filesystem may add whole metadata pages it dirties while
+ * allocating, so the growth is bs plus a multiple of the page size.
+ */
+static int subblock_accounting(void)
+{
+	char *w = abuf(PG);
+	long w0, w1;
+	int fd, bs = 0;
+
+	fd = open(path("acct2"), O_RDWR | O_CREAT | O_TRUNC | O_DIRECT, 0644);
+	CHECK(fd >= 0, "create");
+	CHECK(ioctl(fd, FIGETBSZ, &bs) == 0, "FIGETBSZ");
+	if ((size_t)bs <= lbs || bs % PG || ftruncate(fd, 2 * bs) || lseek(fd, 0, SEEK_DATA) >= 0) {
+		/* No sub-block zeroing here (see subblock_zeroing): nothing to count. */
+		close(fd);
+		return 0;
+	}
+	fill(w, lbs, 28);
+	w0 = io_field("write_bytes: ");
+	CHECK(pwrite(fd, w, lbs, (off_t)lbs) == (ssize_t)lbs, "sub-block write");
+	w1 = io_field("write_bytes: ");
+	close(fd);
+	CHECK(w1 - w0 >= bs && (w1 - w0) % PG == 0,
+	      "sub-block write of %zu into a %d-byte block: write_bytes grew by %ld", lbs, bs, w1 - w0);
+	return 0;
+}
+
 static int t_io_accounting(void)
 {
 	size_t len = 128 * 1024;
@@ -591,7 +699,7 @@ static int t_io_accounting(void)
 	close(fd);
 	CHECK(r1 - r0 == (long)len, "read_bytes grew by %ld", r1 - r0);
 	CHECK(w1 - w0 == (long)len, "write_bytes grew by %ld", w1 - w0);
-	return 0;
+	return subblock_accounting();
 }
 
 /* F16: truncate waits for in-flight AIO (inode_dio_wait). */
@@ -652,8 +760,10 @@ static void *rw_worker(void *arg)
 static int t_concurrent(void)
 {
 	enum { T = 4 };
+	size_t len = 64 * 1024;
 	pthread_t th[T];
 	struct worker wk[T];
+	char *w = abuf(len), *r;
 	int fd, i;
 
 	CHECK(!make_file("conc", T * 64 * 1024, 30), "setup");
@@ -668,6 +778,14 @@ static int t_concurrent(void)
 	close(fd);
 	for (i = 0; i < T; i++)
 		CHECK(!wk[i].fail, "worker %d failed at iteration %d", i, wk[i].fail);
+	/* The disk holds each worker's last write, seen through the page cache. */
+	r = abuf(T * len);
+	CHECK(!read_buffered("conc", r, T * len), "buffered read");
+	for (i = 0; i < T; i++) {
+		fill(w, len, 1000 * i + 19);
+		CHECK(diff(w, r + i * len, len) < 0, "worker %d's range differs at %ld on disk", i,
+		      diff(w, r + i * len, len));
+	}
 	return 0;
 }
 
@@ -679,7 +797,7 @@ static int t_io_uring_fixed(void)
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	struct iovec iov[2];
-	char *exp = abuf(len);
+	char *exp = abuf(len), *disk;
 	int fd, r;
 
 	CHECK(!make_file("uring", len, 31), "setup");
@@ -716,6 +834,11 @@ static int t_io_uring_fixed(void)
 	io_uring_queue_exit(&ring);
 	close(fd);
 	CHECK(diff(iov[1].iov_base, exp, len) < 0, "fixed read differs");
+	/* Both writes reached the disk: read through the page cache. */
+	disk = abuf(2 * len);
+	CHECK(!read_buffered("uring", disk, 2 * len), "buffered read");
+	CHECK(diff(iov[0].iov_base, disk, len) < 0 && diff(iov[0].iov_base, disk + len, len) < 0,
+	      "disk differs from the written data");
 	return 0;
 }
 
@@ -865,6 +988,25 @@ static long traced_sectors(const char *rwbs, long *other)
 	return match;
 }
 
+/* Bios queued with REQ_PREFLUSH or REQ_FUA (an "F" in rwbs) by any task. */
+static long traced_flushes(void)
+{
+	char line[512], flags[16];
+	FILE *f = fopen(TRACING "trace", "r");
+	const char *ev;
+	long n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		ev = strstr(line, "block_bio_queue: ");
+		if (ev && sscanf(ev + 17, "%*s %15s", flags) == 1 && strchr(flags, 'F'))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 /* F14: direct writes are queued REQ_SYNC ("WS"), direct reads without flags ("R"). */
 static int t_bio_flags(void)
 {
@@ -909,6 +1051,7 @@ static const struct {
 	{ "read_eof", t_read_eof },
 	{ "holes", t_holes },
 	{ "extend", t_extend },
+	{ "subblock_zeroing", t_subblock_zeroing },
 	{ "aio_overwrite", t_aio_overwrite },
 	{ "aio_overwrite_dsync", t_aio_overwrite_dsync },
 	{ "dio_workqueue", t_dio_workqueue },
@@ -931,7 +1074,7 @@ static const struct {
 static int readonly_dio(const char *name)
 {
 	static const char *const writers[] = {
-		"aligned_overwrite", "lbs_aligned_io", "extend", "aio_overwrite",
+		"aligned_overwrite", "lbs_aligned_io", "extend", "subblock_zeroing", "aio_overwrite",
 		"aio_overwrite_dsync", "dio_workqueue", "vectored_many",
 		"efault_write", "truncate_vs_aio", "concurrent", "io_uring_fixed",
 		"loop_direct", "io_accounting",

@@ -288,6 +288,26 @@ if [ "$suite" = quick ] || [ "$suite" = faults ]; then
 	fi
 fi
 
+# F14: RWF_NOWAIT on ocfs2 (the one caller that allows it) over a null_blk
+# device whose 4 KiB max_sectors makes every larger bio need a split.
+if [ "$suite" = quick ]; then
+	nb=/sys/kernel/config/nullb/nbw
+	src=
+	for s in /sys/block/vd*; do [ "$(cat $s/serial)" = ocfs2-512 ] && src=/dev/${s##*/}; done
+	if [ -n "$src" ] && mkdir "$nb" 2>/dev/null; then
+		echo 1 > $nb/memory_backed; echo 256 > $nb/size; echo 512 > $nb/blocksize
+		echo 8 > $nb/max_sectors; echo 0 > $nb/irqmode; echo 1 > $nb/power
+		mkdir -p /mnt/nowait
+		if dd if="$src" of=/dev/nbw bs=1M oflag=direct 2>/dev/null &&
+			mount -t ocfs2 -oheartbeat=none /dev/nbw /mnt/nowait; then
+			prog dio_faults:nowait /bin/dio_faults --nowait /mnt/nowait $nb nbw ocfs2
+			umount /mnt/nowait
+		else
+			echo "not ok - faults:nowait_setup could not mount ocfs2 on null_blk"
+		fi
+	fi
+fi
+
 # F45: waiting for bios on a slow device is accounted as iowait.
 if [ "$suite" = quick ]; then
 	nb=/sys/kernel/config/nullb/nbs
