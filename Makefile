@@ -10,7 +10,10 @@
 #     [BENCH_CLOCK=icount]   clock counts instructions (icount) or host time (wall)
 #   make profile             perf profiles of both engines into bench/results/
 #   make kunit               the KUnit suites through tools/testing/kunit/kunit.py
-#   make check               rustfmt, clippy and rustdoc for the engine
+#   make check               mutants still apply; rustfmt, clippy and rustdoc for the engine
+#   make mutants [MUTANTS="01 05"] [FS="vfat jfs"]
+#                            build the engine with each planted bug of tests/mutants/,
+#                            run the suite on it; fails if any mutant survives
 #   make patch               the integration as a git format-patch series
 
 ENGINE ?= both
@@ -24,7 +27,7 @@ endif
 SOAK_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),debug)
 ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 
-.PHONY: all setup kernels run test test-faults soak bench profile kunit check patch clean
+.PHONY: all setup kernels run test test-faults soak bench profile kunit check mutants patch clean
 
 all: test
 
@@ -58,6 +61,10 @@ kunit: setup
 
 check: setup
 	@$(S)/check.sh
+
+# FS only when given: an empty RUSTDIO_FS means no filesystem at all.
+mutants: setup
+	@$(if $(FS),RUSTDIO_FS="$(FS)") $(S)/mutants.sh $(MUTANTS)
 
 patch: setup
 	@$(S)/make-patch.sh

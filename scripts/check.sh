@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# check.sh: rustfmt --check, clippy with CONFIG_WERROR, and make rustdoc.
+# check.sh: mutants still apply, rustfmt --check, clippy with CONFIG_WERROR, and
+# make rustdoc.
 source "$(dirname "$0")/lib.sh"
+# First, and without a kernel: every mutant (tests/mutants/) must still apply
+# to the engine as it is now, or make mutants would test nothing.
+"$TOP/scripts/mutants.sh" --check
 "$TOP/scripts/integrate.sh"
 obj=$BUILD/kernel-rust-guest
 [ -f "$obj/.config" ] || "$TOP/scripts/build-kernel.sh" rust guest

@@ -5,7 +5,8 @@ source "$(dirname "$0")/lib.sh"
 engine=${1:-c}; variant=${2:-guest}
 TIMEOUT=${RUSTDIO_TIMEOUT:-1500}
 SUITE=${RUSTDIO_SUITE:-quick}
-obj=$BUILD/kernel-$engine-$variant
+# RUSTDIO_KERNEL=<objdir> boots the kernel built there instead (make mutants).
+obj=${RUSTDIO_KERNEL:-$BUILD/kernel-$engine-$variant}
 kernel=$obj/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel: run scripts/build-kernel.sh $engine $variant"
 # RUSTDIO_TAG names the log and run directory (default <engine>-<variant>).

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# mutants.sh [NN ...]: prove that the suite can fail.  Each patch in
+# tests/mutants/ plants one bug in the Rust engine; the engine is built with
+# it and the guest suite (vm-test.sh) run against that kernel.  A mutant whose
+# run fails is killed, one whose run passes survived; a patch that does not
+# apply or build is broken.  Prints a markdown table (also
+# build/logs/mutants.md); exit status 0 only if every mutant was killed.
+#   mutants.sh --check   only check that every patch applies to the engine
+# NN picks mutants by number (default all); RUSTDIO_FS, RUSTDIO_LBS and the
+# other vm-test.sh settings pass through.
+source "$(dirname "$0")/lib.sh"
+
+mutdir=$TOP/tests/mutants
+shopt -s nullglob
+all=("$mutdir"/[0-9][0-9]-*.patch)
+shopt -u nullglob
+[ ${#all[@]} -gt 0 ] || die "no mutants in $mutdir"
+
+if [ "${1:-}" = --check ]; then
+	# git apply --check reads the engine files but never writes them.
+	for p in "${all[@]}"; do
+		git -C "$TOP" apply --check "$p" || die "mutant ${p##*/} no longer applies to the engine: remake it"
+	done
+	say "all ${#all[@]} mutants apply to the engine"
+	exit 0
+fi
+
+patches=()
+if [ $# = 0 ]; then
+	patches=("${all[@]}")
+else
+	for id in "$@"; do
+		shopt -s nullglob
+		m=("$mutdir/$id"-*.patch)
+		shopt -u nullglob
+		[ ${#m[@]} = 1 ] || die "no single mutant $id in $mutdir"
+		patches+=("${m[0]}")
+	done
+fi
+
+# Own source tree, scratch engine copy and object directory: the main
+# $KSRC and build/kernel-rust-guest are only ever read.
+mdir=$BUILD/mutants
+mksrc=$mdir/linux
+src=$mdir/src
+mobj=$BUILD/kernel-rust-mutant
+main_obj=$BUILD/kernel-rust-guest
+logs=$BUILD/logs
+table=$logs/mutants.md
+mkdir -p "$mdir" "$logs"
+
+# The engine files, as integrate.sh copies them.
+engine_filter=(--include=/Kbuild --include=/Kconfig --include='/*.rs' --include='/*.c'
+	--include='/*.h' --exclude='*')
+
+[ -f "$main_obj/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" rust guest
+grep -q 'fs/rustdio/Kconfig' "$KSRC/fs/Kconfig" ||
+	die "$KSRC is not integrated: run scripts/build-kernel.sh rust guest"
+if [ ! -d "$mksrc" ]; then
+	say "hard-link copy of $KSRC in $mksrc"
+	rm -rf "$mksrc.tmp"
+	cp -al "$KSRC" "$mksrc.tmp"
+	# fs/rustdio gets files of its own, so nothing written there (contents or
+	# mtimes) can reach the main tree through a shared inode.
+	rm -rf "$mksrc.tmp/fs/rustdio"
+	cp -a "$KSRC/fs/rustdio" "$mksrc.tmp/fs/rustdio"
+	mv "$mksrc.tmp" "$mksrc"
+fi
+# Kbuild records the source tree's absolute path in every object's command,
+# so the first build in the copy still recompiles everything; later mutants
+# rebuild only the engine and the link.
+if [ ! -d "$mobj" ]; then
+	say "copying $main_obj to $mobj"
+	rm -rf "$mobj.tmp"
+	cp -a "$main_obj" "$mobj.tmp"
+	mv "$mobj.tmp" "$mobj"
+fi
+# Follow the main kernel's configuration if it changed since the copy.
+cmp -s "$main_obj/.config" "$mobj/.config" || cp "$main_obj/.config" "$mobj/.config"
+
+# fingerprint <dir>: names, sizes, mtimes and contents of the files in dir.
+fingerprint() {
+	(cd "$1" && find . -type f -printf '%P %s %T@\n' | sort && find . -type f -exec sha1sum {} + | sort)
+}
+
+# install_engine <dir>: put the engine files of dir into the mutant tree and
+# check that the main tree's copy was left alone.
+install_engine() {
+	local before
+	before=$(fingerprint "$KSRC/fs/rustdio")
+	# No --inplace: rsync writes a new file and renames it over the old one.
+	# No -t: a file that changes gets the current time, so make rebuilds it
+	# even when its content goes back to an older version.
+	rsync -r --checksum --delete "${engine_filter[@]}" "$1/" "$mksrc/fs/rustdio/"
+	[ "$(fingerprint "$KSRC/fs/rustdio")" = "$before" ] ||
+		die "$KSRC/fs/rustdio changed while the mutant tree was updated"
+}
+
+# patched <dir>: true if some engine file in dir differs from the project's.
+patched() {
+	local f
+	for f in "$1"/*; do
+		cmp -s "$f" "$TOP/${f##*/}" || return 0
+	done
+	return 1
+}
+
+# The mutant tree goes back to the unmutated engine however the run ends.
+restore() {
+	install_engine "$TOP" || true
+}
+trap restore EXIT
+
+# cell <text>: one table cell (no pipes or newlines).
+cell() {
+	printf '%s' "$*" | tr '\n' ' ' | sed 's/|/\\|/g; s/ *$//'
+}
+
+rows=()
+write_table() {
+	{
+		echo "| Mutant | What it breaks | Result | Caught by | Minutes |"
+		echo "|---|---|---|---|---|"
+		printf '%s\n' "${rows[@]}"
+	} >"$table"
+}
+
+status=0
+for p in "${patches[@]}"; do
+	name=$(basename "$p" .patch)
+	id=${name%%-*}
+	tag=mutant-$id
+	what=$(sed -n '1s/^# *//p' "$p")
+	out=$logs/$tag.out
+	blog=$logs/$tag-build.log
+	start=$(date +%s)
+	by=
+	say "mutant $name: $what"
+	# A pristine copy of the engine with this one patch applied.  The ceiling
+	# keeps git from finding the project repository around build/, inside
+	# which git apply would take the patch's paths relative to the top.
+	rm -rf "$src"
+	mkdir -p "$src"
+	rsync -a "${engine_filter[@]}" "$TOP/" "$src/"
+	if ! GIT_CEILING_DIRECTORIES=$mdir git -C "$src" apply "$p" 2>"$blog"; then
+		result="BROKEN (does not apply)"; by=$(head -n 3 "$blog")
+	elif ! patched "$src"; then
+		result="BROKEN (changes nothing)"
+	else
+		install_engine "$src"
+		say "building $tag (log $blog)"
+		if ! KSRC=$mksrc kmake "$mobj" bzImage >"$blog" 2>&1 ||
+			[ ! -e "$mobj/fs/rustdio/direct_io.o" ]; then
+			result="BROKEN (does not build)"
+			by=$(grep -E -m3 'error' "$blog" || tail -n 3 "$blog")
+		else
+			say "running the suite on $tag (log $logs/$tag.log)"
+			rc=0
+			RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/vm-test.sh" rust guest >"$out" 2>&1 || rc=$?
+			# The disk copies are large; the console log keeps what the verdict read.
+			rm -rf "$BUILD/run-$tag"
+			if ! grep -qE "^$tag: [0-9]+ passed, [0-9]+ failed" "$out"; then
+				result="BROKEN (no verdict)"; by=$(tail -n 3 "$out")
+			elif [ "$rc" != 0 ]; then
+				result=KILLED
+				by=$(grep -E -m3 "^$tag: (FAIL|PROBLEM) " "$out" | sed "s/^$tag: //" | cut -c1-160 |
+					paste -sd ';' | sed 's/;/; /g' || true)
+				[ -n "$by" ] || by="(see $out)"
+			else
+				result=SURVIVED
+			fi
+		fi
+	fi
+	[ "$result" = KILLED ] || status=1
+	say "$tag: $result"
+	rows+=("| $id | $(cell "$what") | $result | $(cell "$by") | $(( ($(date +%s) - start + 30) / 60 )) |")
+	# Written after every mutant, so an interrupted run keeps what it found.
+	write_table
+done
+
+restore
+trap - EXIT
+cat "$table"
+killed=$(printf '%s\n' "${rows[@]}" | grep -c '| KILLED |' || true)
+say "$killed of ${#rows[@]} mutants killed (table: $table)"
+exit $status
