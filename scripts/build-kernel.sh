@@ -9,6 +9,16 @@ case $variant in guest|debug) ;; *) die "unknown kernel variant '$variant' (use 
 
 "$TOP/scripts/integrate.sh"
 obj=$BUILD/kernel-$engine-$variant
+# A Rust kernel differs from the C kernel of its variant only in the engine
+# options, and Kbuild tracks dependencies per config symbol: starting from
+# the C kernel's objects, only what those options touch is built again.
+c_obj=$BUILD/kernel-c-$variant
+if [ "$engine" = rust ] && [ ! -f "$obj/.config" ] && [ -f "$c_obj/vmlinux" ]; then
+	say "starting the rust/$variant kernel from the objects of the c/$variant one"
+	rm -rf "$obj"
+	cp -a "$c_obj" "$obj"
+	rm -f "$obj/.rustdio-config" "$obj"/fs/direct-io.o "$obj"/fs/.direct-io.o.cmd
+fi
 mkdir -p "$obj"
 frags=("$TOP/configs/guest.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
