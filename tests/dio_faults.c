@@ -250,10 +250,12 @@ static void reap_early_stop(void)
 	badblocks('-', sec, sec + 7);
 	report("reap_multibio_read", "-EIO", outcome(r, e));
 	/*
-	 * Whether reaping stops submission early depends on when the plugged
-	 * requests complete, so it is reported, not asserted.
+	 * Every 64 bios the submitter reaps the completed ones; the failed
+	 * first bio then stops submission.  null_blk completes each request as
+	 * it is dispatched and every 1 MiB request unplugs at once, so the
+	 * failure is always known at the first reap: 64 of the 80 bios go out.
 	 */
-	printf("# reap: read_bytes grew by %ld of %zu\n", r1 - r0, len);
+	report("reap_stops_submission", "67108864", outcome(r1 - r0, 0));
 	r = pread(fd, b, len, 0); e = errno;
 	report("reap_after_clear", "83886080", outcome(r, e));
 	close(fd);
@@ -667,27 +669,44 @@ out:
 	munmap(nw, len);
 }
 
+/* dmsetup <verb> --nolockfs <dm_name>: the filesystem on it is not frozen. */
+static int dm_verb(const char *verb)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof(cmd), "dmsetup --noudevsync %s %s %s", verb,
+		 strcmp(verb, "suspend") ? "" : "--nolockfs", dm_name);
+	return system(cmd) ? -1 : 0;
+}
+
 /*
  * F14: RWF_NOWAIT reaches the engine on ocfs2 (the only caller that sets
  * FMODE_NOWAIT) once no page of the file is cached, and the engine must
- * then queue its bios with REQ_NOWAIT.  The device is null_blk with
- * max_sectors 8, so each bio of a 64 KiB request needs a split, which the
- * block layer refuses for a REQ_NOWAIT bio with BLK_STS_AGAIN.  A bio queued
- * without REQ_NOWAIT would be split and succeed.
+ * then queue its bios with REQ_NOWAIT.  The filesystem sits on a dm device
+ * that is suspended meanwhile: dm fails a REQ_NOWAIT bio at once with
+ * BLK_STS_AGAIN and holds any other bio until it is resumed, which a child
+ * does after two seconds, so a bio queued without REQ_NOWAIT waits and then
+ * succeeds instead of failing with -EAGAIN.
  */
 static void nowait(void)
 {
 	size_t len = 64 * 1024;
 	char *b = abuf(len), *want = abuf(len);
 	struct iovec iov = { b, len };
-	int fd, e, sub = 0;
+	int fd = -1, e, sub = 0;
+	pid_t child = -1;
 	long r;
 
 	fill(want, len, 21);
 	if (make_file("nw", len, 21) || write_str("/proc/sys/vm/drop_caches", "3") ||
-	    (fd = open(path("nw"), O_RDWR | O_DIRECT)) < 0) {
+	    (fd = open(path("nw"), O_RDWR | O_DIRECT)) < 0 || dm_verb("suspend")) {
 		report("nowait_setup", "ok", "setup-failed");
-		return;
+		goto out;
+	}
+	child = fork();
+	if (child == 0) {
+		sleep(2);
+		_exit(dm_verb("resume") ? 1 : 0);
 	}
 	r = preadv2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
 	report("nowait_read_sync", "-EAGAIN", outcome(r, e));
@@ -700,7 +719,13 @@ static void nowait(void)
 	r = pread(fd, b, len, 0); e = errno;
 	report("nowait_then_read", "65536", outcome(r, e));
 	report("nowait_then_read_data", "same", memcmp(b, want, len) ? "differs" : "same");
-	close(fd);
+out:
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	else
+		dm_verb("resume");
+	if (fd >= 0)
+		close(fd);
 	munmap(b, len);
 	munmap(want, len);
 }
@@ -709,7 +734,7 @@ static void nowait(void)
  * TAP plans: the number of report() calls of a full run of main() and
  * dm_main().  A group whose set-up fails reports less, so the count shows it.
  */
-#define PLAN_NULLB 32
+#define PLAN_NULLB 33
 #define PLAN_DM 31
 #define PLAN_NOWAIT 6
 
@@ -748,7 +773,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s [--nowait | --dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
+		fprintf(stderr, "usage: %s [--nowait] [--dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
 			argv[0]);
 		return 2;
 	}
@@ -757,14 +782,14 @@ int main(int argc, char **argv)
 	bdev = argv[3];
 	fsname = argv[4];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (dm_name)
-		return dm_main();
 	if (nowait_mode) {
 		printf("1..%d\n", PLAN_NOWAIT);
 		nowait();
 		printf("# faults:%s (nowait): %d cases, %d failed\n", fsname, ntest, nfail);
 		return nfail ? 1 : 0;
 	}
+	if (dm_name)
+		return dm_main();
 	printf("1..%d\n", PLAN_NULLB);
 	device_errors();
 	reap_early_stop();
