@@ -682,8 +682,8 @@ static int dm_verb(const char *verb)
 /*
  * F14: RWF_NOWAIT reaches the engine on ocfs2 (the only caller that sets
  * FMODE_NOWAIT) once no page of the file is cached, and the engine must
- * then queue its bios with REQ_NOWAIT.  The filesystem sits on a dm device
- * that is suspended meanwhile: dm fails a REQ_NOWAIT bio at once with
+ * then queue the bios of a write with REQ_NOWAIT.  The filesystem sits on
+ * a dm device that is suspended meanwhile: dm fails a REQ_NOWAIT bio at once with
  * BLK_STS_AGAIN and holds any other bio until it is resumed, which a child
  * does after two seconds, so a bio queued without REQ_NOWAIT waits and then
  * succeeds instead of failing with -EAGAIN.
@@ -708,13 +708,19 @@ static void nowait(void)
 		sleep(2);
 		_exit(dm_verb("resume") ? 1 : 0);
 	}
-	r = preadv2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
-	report("nowait_read_sync", "-EAGAIN", outcome(r, e));
-	r = aio_rw(fd, 0, b, len, 0, RWF_NOWAIT, &sub);
-	report("nowait_read_aio", "-EAGAIN", r <= -2000 && r > -3000 ?
-	       tagged("submit", outcome(-1, (int)(-2000 - r))) : aio_outcome(r));
 	r = pwritev2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
 	report("nowait_write_sync", "-EAGAIN", outcome(r, e));
+	r = aio_rw(fd, 1, b, len, 0, RWF_NOWAIT, &sub);
+	report("nowait_write_aio", "-EAGAIN", r <= -2000 && r > -3000 ?
+	       tagged("submit", outcome(-1, (int)(-2000 - r))) : aio_outcome(r));
+	/*
+	 * The engine sets REQ_NOWAIT on writes only, so RWF_NOWAIT reads wait
+	 * for the resume and then succeed.
+	 */
+	r = preadv2(fd, &iov, 1, 0, RWF_NOWAIT); e = errno;
+	report("nowait_read_sync", "65536", outcome(r, e));
+	r = aio_rw(fd, 0, b, len, 0, RWF_NOWAIT, &sub);
+	report("nowait_read_aio", "65536", aio_outcome(r));
 	report("nowait_pins_released", "none", pinned(b, len));
 	r = pread(fd, b, len, 0); e = errno;
 	report("nowait_then_read", "65536", outcome(r, e));
@@ -736,7 +742,7 @@ out:
  */
 #define PLAN_NULLB 33
 #define PLAN_DM 31
-#define PLAN_NOWAIT 6
+#define PLAN_NOWAIT 7
 
 static int dm_main(void)
 {

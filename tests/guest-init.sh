@@ -70,7 +70,7 @@ case $suite in selftest-*)
 		# The real suite, killed by SIGSEGV once it has reported a case.
 		mkfs.fat /dev/ram0 >/dev/null && mkdir -p /mnt/st && mount -t vfat /dev/ram0 /mnt/st
 		prog dio_test:selftest sh -c '/bin/dio_test /mnt/st selftest 512 > /tmp/st.out & p=$!
-			while ! grep -q "^ok 1 " /tmp/st.out; do sleep 0.1; done
+			while ! grep -q "^ok 1 " /tmp/st.out; do sleep 1; done
 			kill -SEGV $p; wait $p; r=$?; cat /tmp/st.out; exit $r' ;;
 	# A program that exits 0 and closes with a full count but lost a case.
 	lost) prog selftest:lost sh -c 'echo 1..3; echo "ok 1 - selftest:a"; echo "ok 2 - selftest:b"; echo "# selftest: 3 cases, 0 failed"' ;;
