@@ -16,21 +16,21 @@ check() {
 		echo "ok $n - runner:boot:$what # SKIP needs the $variant kernel (VARIANT has no $variant)"
 		skip=$((skip + 1)); return
 	fi
+	rc=0 good=0
 	out=$(RUSTDIO_SUITE=selftest-$what RUSTDIO_FS= RUSTDIO_TAG=selftest-$what RUSTDIO_TIMEOUT=300 \
-		"$TOP/scripts/vm-test.sh" "$engine" "$variant" 2>&1)
-	rc=$?
+		"$TOP/scripts/vm-test.sh" "$engine" "$variant" 2>&1) || rc=$?
 	if [ "$what" = clean ]; then
-		[ $rc = 0 ] && grep -q 'selftest-clean: 1 passed, 0 failed' <<<"$out"
+		[ $rc = 0 ] && grep -q 'selftest-clean: 1 passed, 0 failed' <<<"$out" && good=1
 	else
-		[ $rc != 0 ] && grep -qF "PROBLEM $want" <<<"$out"
+		[ $rc != 0 ] && grep -qF "PROBLEM $want" <<<"$out" && good=1
 	fi
-	if [ $? = 0 ]; then
+	if [ $good = 1 ]; then
 		echo "ok $n - runner:boot:$what"
-		grep -F "PROBLEM $want" <<<"$out" | head -n 1 | sed 's/^/# /'
+		grep -F "PROBLEM $want" <<<"$out" | head -n 1 | sed 's/^/# /' || true
 		pass=$((pass + 1))
 	else
 		echo "not ok $n - runner:boot:$what (exit $rc, wanted \"$want\"; log $BUILD/logs/selftest-$what.log)"
-		grep -E 'PROBLEM|FAIL|passed' <<<"$out" | sed 's/^/# /'
+		grep -E 'PROBLEM|FAIL|passed' <<<"$out" | sed 's/^/# /' || true
 		fail=$((fail + 1))
 	fi
 }
