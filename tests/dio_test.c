@@ -603,6 +603,27 @@ static int t_efault_read(void)
  * behind the faulting page were already mapped, C writes zeros there and
  * returns EFAULT; otherwise the write is short.
  */
+/*
+ * F21 F22: whether a direct write whose second page faults fails with
+ * -EFAULT (blocks mapped past the fault are zero-filled) or returns the
+ * first page (nothing mapped past it).  That depends on how much one
+ * get_block call maps on each filesystem and disk, and is the same on the C
+ * engine: these fail, the others return a short count.
+ */
+static int efault_write_fails(void)
+{
+	static const char *const efault[] = {
+		"jfs-512", "jfs-4096", "msdos-4096", "ntfs3-512", "ntfs3-4096",
+		"ocfs2-512", "ocfs2-4096", "vfat-4096",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(efault) / sizeof(efault[0]); i++)
+		if (!strcmp(fsname, efault[i]))
+			return 1;
+	return 0;
+}
+
 static int t_efault_write(void)
 {
 	char *b = abuf(3 * PG), *r = abuf(3 * PG), *old = abuf(3 * PG);
@@ -620,7 +641,8 @@ static int t_efault_write(void)
 	close(fd);
 	CHECK(!read_buffered("efw", r, 3 * PG), "read back");
 	CHECK(diff(r, b, PG) < 0, "first page not written");
-	printf("# efault_write: %s %s\n", fsname, n == -1 ? "EFAULT" : "short");
+	CHECK((n == -1) == efault_write_fails(), "returned %zd, want %s", n,
+	      efault_write_fails() ? "-EFAULT" : "a short count");
 	if (n == -1) {
 		CHECK(errno == EFAULT, "errno %d", errno);
 		CHECK(is_zero(r + PG, 2 * PG), "mapped blocks after the fault not zeroed");
@@ -747,6 +769,9 @@ static int t_io_accounting(void)
 	w1 = io_field("write_bytes: ");
 	close(fd);
 	CHECK(r1 - r0 == (long)len, "read_bytes grew by %ld", r1 - r0);
+	/* Buffered writes (nilfs2) are accounted as the page cache dirties. */
+	if (readonly_fs)
+		return 0;
 	CHECK(w1 - w0 == (long)len, "write_bytes grew by %ld", w1 - w0);
 	return subblock_accounting();
 }
