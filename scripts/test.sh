@@ -22,8 +22,21 @@ record() { # record <label> <log>: append the verdict line of a run, or a failur
 python3 "$TOP/tests/runner_selftest.py" >"$BUILD/logs/runner-selftest.log" 2>&1 || status=1
 cat "$BUILD/logs/runner-selftest.log"; record runner "$BUILD/logs/runner-selftest.log"
 
+# RUSTDIO_DEBUG_ENGINES, RUSTDIO_DEBUG_FS and RUSTDIO_DEBUG_LBS narrow the
+# debug kernel's run (make test); without them it runs like the plain one.
+engines_of() { # engines_of <variant>
+	if [ "$1" = debug ] && [ -n "${RUSTDIO_DEBUG_ENGINES+set}" ]; then echo "$RUSTDIO_DEBUG_ENGINES"
+	else echo "$*" | cut -d' ' -f2-; fi
+}
+all_engines="$*"
+plain_engine= debug_engine=
 for variant in $variants; do
-for engine in "$@"; do
+engines=$(engines_of "$variant" $all_engines)
+fs=${RUSTDIO_FS-}; lbs=${RUSTDIO_LBS-}
+if [ "$variant" = debug ]; then fs=${RUSTDIO_DEBUG_FS-$fs}; lbs=${RUSTDIO_DEBUG_LBS-$lbs}; fi
+for engine in $engines; do
+	[ "$variant" = guest ] && [ -z "$plain_engine" ] && plain_engine=$engine
+	[ "$variant" = debug ] && [ -z "$debug_engine" ] && debug_engine=$engine
 	out=$BUILD/logs/vm-$engine-$variant.out
 	rm -f "$out" "$BUILD/logs/$engine-$variant.log"
 	"$TOP/scripts/build-kernel.sh" "$engine" "$variant" || { echo "$engine-$variant: 0 passed, 1 failed (kernel build)" | tee -a "$summary"; status=1; continue; }
@@ -31,20 +44,24 @@ for engine in "$@"; do
 		"$TOP/scripts/kunit.sh" "$variant" >"$BUILD/logs/kunit-$variant.log" 2>&1 || status=1
 		tail -n 3 "$BUILD/logs/kunit-$variant.log"; record "kunit-$variant" "$BUILD/logs/kunit-$variant.log"
 	fi
-	"$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
+	disks=()
+	[ -z "$fs" ] || disks+=("RUSTDIO_FS=$fs")
+	[ -z "$lbs" ] || disks+=("RUSTDIO_LBS=$lbs")
+	env "${disks[@]}" "$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
 	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
 	record "$engine-$variant" "$out"
 done
 case $SUITE in
 quick|faults)
-	python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" "$@" >"$BUILD/logs/faults-$variant.out" || status=1
+	# shellcheck disable=SC2086
+	python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" $engines >"$BUILD/logs/faults-$variant.out" || status=1
 	tail -n 3 "$BUILD/logs/faults-$variant.out"; record "faults-$variant" "$BUILD/logs/faults-$variant.out" ;;
 esac
 done
 
 # The verdict itself, on real kernels: provoked problems must fail a run.
 if [ "$SUITE" = quick ]; then
-	"$TOP/scripts/selftest-boot.sh" "$1" "$variants" >"$BUILD/logs/runner-boot.out" 2>&1 || status=1
+	"$TOP/scripts/selftest-boot.sh" "$plain_engine" "$debug_engine" >"$BUILD/logs/runner-boot.out" 2>&1 || status=1
 	cat "$BUILD/logs/runner-boot.out"; record runner-boot "$BUILD/logs/runner-boot.out"
 fi
 
