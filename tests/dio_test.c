@@ -165,6 +165,26 @@ static int read_buffered(const char *name, void *buf, size_t len)
 	return r == (ssize_t)len ? 0 : -1;
 }
 
+/*
+ * 0 if filesystem block blk of fd is a hole, 1 if it is mapped, -1 if
+ * neither FIBMAP nor SEEK_DATA can tell.  FIBMAP first: some filesystems
+ * (jfs) report every offset as data to SEEK_DATA.
+ */
+static int hole_at(int fd, int blk)
+{
+	int b = blk, bs = 0;
+	off_t data;
+
+	if (!ioctl(fd, FIBMAP, &b))
+		return b != 0;
+	if (ioctl(fd, FIGETBSZ, &bs))
+		return -1;
+	data = lseek(fd, (off_t)blk * bs, SEEK_DATA);
+	if (data < 0)
+		return errno == ENXIO ? 0 : -1;
+	return data < (off_t)(blk + 1) * bs;
+}
+
 /* ---- cases ---- */
 
 /* F11 F24 F26 F27 F32-F37: aligned overwrite, read back direct and buffered. */
@@ -301,7 +321,7 @@ static int t_holes(void)
 {
 	size_t size = MIB, blk = 64 * 1024;
 	char *r = abuf(size), *w = abuf(blk), *exp = abuf(size);
-	int fd;
+	int fd, hole;
 
 	fd = open(path("holes"), O_RDWR | O_CREAT | O_TRUNC, 0644);
 	CHECK(fd >= 0, "create");
@@ -309,6 +329,8 @@ static int t_holes(void)
 	fill(w, blk, 8);
 	CHECK(pwrite(fd, w, blk, 512 * 1024) == (ssize_t)blk, "buffered write");
 	CHECK(fsync(fd) == 0, "fsync");
+	/* Block 0 stays a hole where the filesystem has holes at all. */
+	hole = hole_at(fd, 0) == 0;
 	close(fd);
 	memcpy(exp + 512 * 1024, w, blk);
 	fd = open(path("holes"), O_RDWR | O_DIRECT);
@@ -322,28 +344,11 @@ static int t_holes(void)
 	close(fd);
 	CHECK(!read_buffered("holes", r, size), "buffered read");
 	CHECK(diff(exp, r, size) < 0, "after hole write differs at %ld", diff(exp, r, size));
+	if (!hole)
+		SKIP("data checked, but no hole: the filesystem allocates and zeroes blocks when the size grows");
 	return 0;
 }
 
-/*
- * 0 if filesystem block blk of fd is a hole, 1 if it is mapped, -1 if
- * neither FIBMAP nor SEEK_DATA can tell.  FIBMAP first: some filesystems
- * (jfs) report every offset as data to SEEK_DATA.
- */
-static int hole_at(int fd, int blk)
-{
-	int b = blk, bs = 0;
-	off_t data;
-
-	if (!ioctl(fd, FIBMAP, &b))
-		return b != 0;
-	if (ioctl(fd, FIGETBSZ, &bs))
-		return -1;
-	data = lseek(fd, (off_t)blk * bs, SEEK_DATA);
-	if (data < 0)
-		return errno == ENXIO ? 0 : -1;
-	return data < (off_t)(blk + 1) * bs;
-}
 
 /*
  * F31: a direct write of one logical block into a newly allocated
