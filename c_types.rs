@@ -18,10 +18,6 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{
-    AtomicI32, AtomicI64,
-    Ordering::{Acquire, Relaxed, SeqCst},
-};
 use kernel::bindings;
 use kernel::error::{to_result, Error, Result};
 use kernel::types::Opaque;
@@ -157,16 +153,14 @@ impl Inode {
 
     /// `READ_ONCE(inode->i_blkbits)`.
     pub(crate) fn blkbits(&self) -> u32 {
-        // SAFETY: The inode is valid; a volatile read is `READ_ONCE`.
-        u32::from(unsafe { ptr::read_volatile(ptr::addr_of!((*self.raw()).i_blkbits)) })
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_i_blkbits(self.raw()) }
     }
 
     /// `i_size_read()`.
     pub(crate) fn size(&self) -> i64 {
-        // SAFETY: The inode is valid and `i_size` is an aligned 64-bit field; on 64-bit
-        // kernels `i_size_read()` is `smp_load_acquire(&inode->i_size)`.
-        let size = unsafe { AtomicI64::from_ptr(ptr::addr_of_mut!((*self.raw()).i_size)) };
-        size.load(Acquire)
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_i_size_read(self.raw()) }
     }
 
     /// `inode_lock()`; the returned guard calls `inode_unlock()`.
@@ -176,28 +170,22 @@ impl Inode {
         InodeLockGuard(self)
     }
 
-    fn dio_count(&self) -> &AtomicI32 {
-        // SAFETY: The inode is valid and `i_dio_count` is an aligned `atomic_t`.
-        unsafe { AtomicI32::from_ptr(ptr::addr_of_mut!((*self.raw()).i_dio_count.counter)) }
-    }
-
     /// `inode_dio_begin()`.
     pub(crate) fn dio_begin(&self) {
-        self.dio_count().fetch_add(1, Relaxed);
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_inode_dio_begin(self.raw()) };
     }
 
     /// `inode_dio_end()`: wakes `inode_dio_wait()` callers at zero.
     pub(crate) fn dio_end(&self) {
-        if self.dio_count().fetch_sub(1, SeqCst) == 1 {
-            // SAFETY: The inode is valid; waiters sleep on the address of `i_dio_count`.
-            unsafe { bindings::wake_up_var(self.dio_count().as_ptr().cast()) };
-        }
+        // SAFETY: The inode is valid.
+        unsafe { bindings::rustdio_inode_dio_end(self.raw()) };
     }
 
     /// `inode->i_mapping->nrpages != 0`.
     pub(crate) fn has_cached_pages(&self) -> bool {
-        // SAFETY: The inode and its mapping are valid; `nrpages` is read racily in C too.
-        unsafe { ptr::read_volatile(ptr::addr_of!((*(*self.raw()).i_mapping).nrpages)) != 0 }
+        // SAFETY: The inode and its mapping are valid.
+        unsafe { bindings::rustdio_mapping_has_pages(self.raw()) }
     }
 
     /// `inode->i_sb`.
@@ -232,7 +220,7 @@ impl SuperBlock {
 
     fn dio_done_wq(&self) -> *mut bindings::workqueue_struct {
         // SAFETY: The superblock is valid; the pointer is set once with cmpxchg.
-        unsafe { ptr::read_volatile(ptr::addr_of!((*self.0.get()).s_dio_done_wq)) }
+        unsafe { bindings::rustdio_dio_done_wq(self.0.get()) }
     }
 
     /// Creates `sb->s_dio_done_wq` if it does not exist yet (`sb_init_dio_done_wq()`).
@@ -737,7 +725,7 @@ impl<T> IrqSpinLock<T> {
     /// `spin_lock_irqsave()`.
     pub(crate) fn lock(&self) -> IrqSpinLockGuard<'_, T> {
         // SAFETY: The lock was initialised by `init`.
-        let flags = unsafe { bindings::_raw_spin_lock_irqsave(self.lock.get().cast()) };
+        let flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.get()) };
         IrqSpinLockGuard {
             lock: self,
             flags,
@@ -757,10 +745,10 @@ impl<T> IrqSpinLockGuard<'_, T> {
     /// Drops the lock around `f` (which may sleep) and takes it again.
     pub(crate) fn unlocked<R>(&mut self, f: impl FnOnce() -> R) -> R {
         // SAFETY: The lock is held by this guard.
-        unsafe { bindings::_raw_spin_unlock_irqrestore(self.lock.lock.get().cast(), self.flags) };
+        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
         let ret = f();
         // SAFETY: The lock was initialised; it is re-taken before the guard is used again.
-        self.flags = unsafe { bindings::_raw_spin_lock_irqsave(self.lock.lock.get().cast()) };
+        self.flags = unsafe { bindings::rustdio_spin_lock_irqsave(self.lock.lock.get()) };
         ret
     }
 }
@@ -783,7 +771,7 @@ impl<T> DerefMut for IrqSpinLockGuard<'_, T> {
 impl<T> Drop for IrqSpinLockGuard<'_, T> {
     fn drop(&mut self) {
         // SAFETY: The lock is held by this guard.
-        unsafe { bindings::_raw_spin_unlock_irqrestore(self.lock.lock.get().cast(), self.flags) };
+        unsafe { bindings::rustdio_spin_unlock_irqrestore(self.lock.lock.get(), self.flags) };
     }
 }
 

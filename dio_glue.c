@@ -81,6 +81,57 @@ void rustdio_spin_lock_init(spinlock_t *lock)
 	spin_lock_init(lock);
 }
 
+/* A spinlock_t is a sleeping rt_mutex on PREEMPT_RT: only these calls are right. */
+unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
+/*
+ * The inode inlines carry memory ordering that must stay C's:
+ * inode_dio_end()'s atomic_dec_and_test() is the full barrier that
+ * wake_up_var()'s lockless waiter check relies on, and i_size_read() is a
+ * seqcount read on 32-bit SMP and an acquire load elsewhere.
+ */
+void rustdio_inode_dio_begin(struct inode *inode)
+{
+	inode_dio_begin(inode);
+}
+
+void rustdio_inode_dio_end(struct inode *inode)
+{
+	inode_dio_end(inode);
+}
+
+loff_t rustdio_i_size_read(const struct inode *inode)
+{
+	return i_size_read(inode);
+}
+
+unsigned int rustdio_i_blkbits(const struct inode *inode)
+{
+	return READ_ONCE(inode->i_blkbits);
+}
+
+/* Read without a lock, as fs/direct-io.c does, to skip needless invalidation. */
+bool rustdio_mapping_has_pages(const struct inode *inode)
+{
+	return inode->i_mapping->nrpages != 0;
+}
+
+struct workqueue_struct *rustdio_dio_done_wq(const struct super_block *sb)
+{
+	return READ_ONCE(sb->s_dio_done_wq);
+}
+
 void rustdio_init_work(struct work_struct *work, work_func_t func)
 {
 	INIT_WORK(work, func);

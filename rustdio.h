@@ -41,6 +41,16 @@ void rustdio_task_io_account_write(size_t bytes);
 struct task_struct *rustdio_prepare_to_sleep(void);
 
 void rustdio_spin_lock_init(spinlock_t *lock);
+unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock);
+void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
+
+struct inode;
+void rustdio_inode_dio_begin(struct inode *inode);
+void rustdio_inode_dio_end(struct inode *inode);
+loff_t rustdio_i_size_read(const struct inode *inode);
+unsigned int rustdio_i_blkbits(const struct inode *inode);
+bool rustdio_mapping_has_pages(const struct inode *inode);
+struct workqueue_struct *rustdio_dio_done_wq(const struct super_block *sb);
 
 void rustdio_init_work(struct work_struct *work, work_func_t func);
 bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
