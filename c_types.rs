@@ -688,6 +688,12 @@ pub(crate) fn blk_status_to_errno(status: u8) -> i32 {
     unsafe { bindings::blk_status_to_errno(status) }
 }
 
+/// `WARN(1, "rustdio: broken invariant: %s")`: a stack trace and `TAINT_WARN`.
+pub(crate) fn warn_invariant(what: &'static kernel::str::CStr) {
+    // SAFETY: `what` is a NUL-terminated string that lives for the whole call.
+    unsafe { bindings::rustdio_warn_invariant(what.as_char_ptr()) };
+}
+
 /// A `spinlock_t` taken with interrupts disabled, protecting `T`.
 ///
 /// The kernel crate of 6.12 has no irq-safe lock, and bio completions may run in

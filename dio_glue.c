@@ -76,6 +76,12 @@ struct task_struct *rustdio_prepare_to_sleep(void)
 	return current;
 }
 
+/* Where fs/direct-io.c would BUG(): the engine fails the request instead. */
+void rustdio_warn_invariant(const char *what)
+{
+	WARN(1, "rustdio: broken invariant: %s\n", what);
+}
+
 void rustdio_spin_lock_init(spinlock_t *lock)
 {
 	spin_lock_init(lock);

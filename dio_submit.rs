@@ -15,7 +15,7 @@ use crate::{Dio, DioParams, DioRef, DIO_LOCKING, DIO_SKIP_HOLES};
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::bindings;
 use kernel::error::code::{EINVAL, EIO, ENOMEM, ENOTBLK};
-use kernel::error::{Error, Result};
+use kernel::error::Result;
 
 /// Reap completed bios every this many new bios (F38).
 const REAP_INTERVAL: u32 = 64;
@@ -74,13 +74,17 @@ struct DioSubmit<'a> {
     to: usize,
 }
 
-/// Reports a state that C treats as `BUG()`: warn once and fail the request.
-fn invariant_broken(what: &str) -> Error {
-    static WARNED: AtomicBool = AtomicBool::new(false);
-    if !WARNED.swap(true, Relaxed) {
-        kernel::pr_warn!("broken invariant: {}\n", what);
-    }
-    EIO
+/// Reports a state that C treats as `BUG()` and evaluates to the error that fails
+/// the request: a `WARN` (stack trace, taint, `panic_on_warn`) once per call site,
+/// so that a second, different break still shows.
+macro_rules! invariant_broken {
+    ($what:literal) => {{
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Relaxed) {
+            crate::c_types::warn_invariant(kernel::c_str!($what));
+        }
+        EIO
+    }};
 }
 
 impl<'a> DioSubmit<'a> {
@@ -131,12 +135,12 @@ impl<'a> DioSubmit<'a> {
         if self.pages_present() == 0 {
             self.refill_pages()?;
             if self.pages_present() == 0 {
-                return Err(invariant_broken("no pages after a successful refill"));
+                return Err(invariant_broken!("no pages after a successful refill"));
             }
         }
         self.pages
             .get(self.head)
-            .ok_or_else(|| invariant_broken("page queue index out of range"))
+            .ok_or_else(|| invariant_broken!("page queue index out of range"))
     }
 
     #[inline]
@@ -181,7 +185,7 @@ impl<'a> DioSubmit<'a> {
     fn new_bio(&mut self, start_block: u64) -> Result {
         self.bio_reap()?;
         let nr_vecs = dio_plan::bio_vecs(self.pages_in_io)
-            .ok_or_else(|| invariant_broken("no pages left for a bio"))?;
+            .ok_or_else(|| invariant_broken!("no pages left for a bio"))?;
         let end_io: c_types::BioEndIo = if self.dio.params.is_async {
             dio_bio_end_aio
         } else {
@@ -266,7 +270,7 @@ impl<'a> DioSubmit<'a> {
             self.bio_submit();
             self.new_bio(block)?;
             if !self.bio_add_cur_page() {
-                return Err(invariant_broken("bio_add_page failed on an empty bio"));
+                return Err(invariant_broken!("bio_add_page failed on an empty bio"));
             }
         }
         Ok(())
@@ -369,7 +373,7 @@ impl<'a> DioSubmit<'a> {
             return Err(errno(page_errors));
         }
         if self.block_in_file >= self.final_block_in_request {
-            return Err(invariant_broken("mapping past the end of the request"));
+            return Err(invariant_broken!("mapping past the end of the request"));
         }
         let inode = self.dio.inode();
         let i_blkbits = self.blkbits + self.blkfactor;
@@ -423,7 +427,7 @@ impl<'a> DioSubmit<'a> {
                         self.map_bh.is_new(),
                     )
                     .ok_or_else(|| {
-                        invariant_broken("get_block mapped less than the request's sub-block")
+                        invariant_broken!("get_block mapped less than the request's sub-block")
                     })?;
                     self.next_block_for_io = next;
                     self.blocks_available = avail;
@@ -455,7 +459,7 @@ impl<'a> DioSubmit<'a> {
                     self.final_block_in_request - self.block_in_file,
                 );
                 if chunk == 0 {
-                    return Err(invariant_broken("zero-length chunk"));
+                    return Err(invariant_broken!("zero-length chunk"));
                 }
                 let bytes = (chunk << blkbits) as u32;
                 if chunk == self.blocks_available {
@@ -475,7 +479,7 @@ impl<'a> DioSubmit<'a> {
                 self.blocks_available -= chunk;
             }
             if self.block_in_file > self.final_block_in_request {
-                return Err(invariant_broken("walked past the end of the request"));
+                return Err(invariant_broken!("walked past the end of the request"));
             }
             if self.block_in_file == self.final_block_in_request {
                 break;
@@ -665,7 +669,7 @@ pub(crate) fn blockdev_direct_io(
     }
     if retval != -(dio_plan::EIOCBQUEUED as isize) {
         // C: BUG_ON(retval != -EIOCBQUEUED).  Unreachable: bios remain only when queued.
-        let _ = invariant_broken("request references left after a synchronous wait");
+        let _ = invariant_broken!("request references left after a synchronous wait");
     }
     // `dio_ref` is a plain pointer: the last bio completion now owns the request
     // and frees it in `dio_complete()`.
