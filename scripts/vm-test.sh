@@ -3,7 +3,8 @@
 # under QEMU, stream the console, and judge it with verdict.py.
 source "$(dirname "$0")/lib.sh"
 engine=${1:-c}; variant=${2:-guest}
-TIMEOUT=${RUSTDIO_TIMEOUT:-1500}
+# The debug kernel runs the whole matrix in about 40 minutes under TCG here.
+TIMEOUT=${RUSTDIO_TIMEOUT:-$([ "$variant" = debug ] && echo 3600 || echo 1500)}
 SUITE=${RUSTDIO_SUITE:-quick}
 # RUSTDIO_KERNEL=<objdir> boots the kernel built there instead (make mutants).
 obj=${RUSTDIO_KERNEL:-$BUILD/kernel-$engine-$variant}
