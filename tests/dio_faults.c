@@ -253,7 +253,7 @@ static void reap_early_stop(void)
 	 * Every 64 bios the submitter reaps the completed ones, and a failed
 	 * one stops submission.  Whether the first bio's failure is in by then
 	 * depends on dispatch timing: 64 of the 80 MiB went out on the plain
-	 * kernel with either engine, all 80 on the debug kernel with Rust.  So
+	 * kernel, all 80 on the debug kernel, with either engine.  So
 	 * it is reported, not asserted.
 	 */
 	printf("# reap: read_bytes grew by %ld of %zu\n", r1 - r0, len);
