@@ -185,6 +185,18 @@ static int hole_at(int fd, int blk)
 	return data < (off_t)(blk + 1) * bs;
 }
 
+/* Whether s is one of the strings of the array list. */
+#define IN_LIST(s, list) in_list(s, list, sizeof(list) / sizeof(list[0]))
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return 1;
+	return 0;
+}
+
 /* ---- cases ---- */
 
 /* F11 F24 F26 F27 F32-F37: aligned overwrite, read back direct and buffered. */
@@ -621,12 +633,7 @@ static int efault_write_fails(void)
 		"jfs-512", "jfs-4096", "msdos-4096", "ntfs3-512", "ntfs3-4096",
 		"ocfs2-512", "ocfs2-4096", "vfat-4096",
 	};
-	size_t i;
-
-	for (i = 0; i < sizeof(efault) / sizeof(efault[0]); i++)
-		if (!strcmp(fsname, efault[i]))
-			return 1;
-	return 0;
+	return IN_LIST(fsname, efault);
 }
 
 static int t_efault_write(void)
@@ -1161,12 +1168,7 @@ static int readonly_dio(const char *name)
 		"extend", "subblock_zeroing", "aio_overwrite_dsync", "dio_workqueue",
 		"efault_write", "truncate_vs_aio", "loop_direct",
 	};
-	size_t i;
-
-	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
-		if (!strcmp(name, writers[i]))
-			return 1;
-	return 0;
+	return IN_LIST(name, writers);
 }
 
 int main(int argc, char **argv)
