@@ -122,12 +122,15 @@ impl Kiocb {
 
     /// `iocb->ki_complete(iocb, ret)`: the async request is finished; the kiocb
     /// belongs to its owner again and the engine does not touch it afterwards.
+    ///
+    /// The request was made async because `ki_complete` was set; if its owner
+    /// cleared it since, there is no one to tell (C would oops): warn.
     pub(crate) fn complete(&self, ret: isize) {
-        // SAFETY: Async kiocbs always have `ki_complete` (checked by `is_sync`).
-        unsafe {
-            if let Some(complete) = (*self.raw()).ki_complete {
-                complete(self.raw(), ret as _);
-            }
+        // SAFETY: The kiocb is valid until `ki_complete` returns.
+        match unsafe { (*self.raw()).ki_complete } {
+            // SAFETY: The owner's completion for this kiocb, called once.
+            Some(complete) => unsafe { complete(self.raw(), ret as _) },
+            None => warn_invariant(kernel::c_str!("async kiocb lost its ki_complete")),
         }
     }
 }
@@ -334,12 +337,17 @@ pub(crate) struct PageBatch {
 }
 
 impl PageBatch {
-    /// An empty batch (no stores: the storage stays uninitialised).
-    pub(crate) fn new() -> Self {
-        Self {
-            pages: [MaybeUninit::uninit(); DIO_PAGES],
-            len: 0,
-        }
+    /// Makes the batch at `batch` empty, leaving its page slots uninitialised.
+    ///
+    /// The batch lives in the `dio` slab object, as `dio->pages[]` does in C,
+    /// and is set up in place: it is too large for the submitter's stack.
+    ///
+    /// # Safety
+    ///
+    /// `batch` is valid for writes and suitably aligned.
+    pub(crate) unsafe fn init_in_place(batch: *mut Self) {
+        // SAFETY: Guaranteed by the caller; `len` is a plain integer.
+        unsafe { ptr::addr_of_mut!((*batch).len).write(0) };
     }
 
     /// Page `i`, if extraction filled it.
@@ -430,14 +438,21 @@ pub(crate) struct MapBh {
 pub(crate) type GetBlock = bindings::get_block_t;
 
 impl MapBh {
-    /// A zeroed buffer head, as `struct buffer_head map_bh = { 0, }`.
-    pub(crate) fn new() -> Self {
-        // SAFETY: `buffer_head` is plain old data for which all-zeroes is valid.
-        let bh = unsafe { MaybeUninit::zeroed().assume_init() };
-        Self { bh }
+    /// Zeroes the buffer head at `bh` in place, as `struct buffer_head map_bh
+    /// = { 0, }` does.
+    ///
+    /// # Safety
+    ///
+    /// `bh` is valid for writes and suitably aligned.
+    pub(crate) unsafe fn init_in_place(bh: *mut Self) {
+        // SAFETY: Guaranteed by the caller; `buffer_head` is plain old data for which
+        // all-zeroes is valid.
+        unsafe { ptr::write_bytes(bh, 0, 1) };
     }
 
-    /// Calls `get_block(inode, block, bh, create)` asking for `size` bytes.
+    /// Calls `get_block(inode, block, bh, create)` asking for `size` bytes and
+    /// returns what it returned: 0, a negative errno, or (never in-tree) a
+    /// positive value, which the request passes back to its caller as C does.
     ///
     /// `b_private`, `b_bdev` and `b_blocknr` persist across calls (F23).
     pub(crate) fn get_block(
@@ -447,15 +462,21 @@ impl MapBh {
         block: u64,
         size: usize,
         create: bool,
-    ) -> Result {
+    ) -> i32 {
         self.bh.b_state = 0;
         self.bh.b_size = size;
         let Some(get_block) = get_block else {
-            return Err(kernel::error::code::EINVAL);
+            return kernel::error::code::EINVAL.to_errno();
         };
         // SAFETY: `get_block` is the filesystem's mapping function for `inode`, and
         // `self.bh` is a valid buffer head owned by this call.
-        to_result(unsafe { get_block(inode.raw(), block, &mut self.bh, i32::from(create)) })
+        unsafe { get_block(inode.raw(), block, &mut self.bh, i32::from(create)) }
+    }
+
+    /// Forgets the mapping (clears `b_state`): after a mapping the engine cannot
+    /// use, nothing may be zeroed or written through it.
+    pub(crate) fn forget(&mut self) {
+        self.bh.b_state = 0;
     }
 
     fn test(&self, bit: u32) -> bool {
@@ -605,12 +626,21 @@ impl BioBuilder {
     /// Sets `bi_private` and calls `submit_bio()`; ownership passes to the block layer.
     pub(crate) fn submit(self, private: *mut core::ffi::c_void) {
         let raw = self.0.as_ptr();
+        core::mem::forget(self);
         // SAFETY: The bio is fully built; after `submit_bio` it belongs to the block layer
         // and comes back through `bi_end_io`.
         unsafe {
             (*raw).bi_private = private;
             bindings::submit_bio(raw);
         }
+    }
+}
+
+impl Drop for BioBuilder {
+    /// A bio abandoned before submission (a failed request): its page pins go
+    /// back, as at completion, and the bio is freed.
+    fn drop(&mut self) {
+        DoneBio(self.0).release(false);
     }
 }
 
@@ -726,6 +756,35 @@ impl<T> IrqSpinLock<T> {
     pub(crate) unsafe fn init_in_place(&self) {
         // SAFETY: Guaranteed by the caller.
         unsafe { bindings::rustdio_spin_lock_init(self.lock.get()) };
+    }
+
+    /// Runs `f` on the data with the lock held, reaching lock and data through a
+    /// raw pointer only.
+    ///
+    /// For the drop of a reference on the object that embeds the lock: once the
+    /// lock is released another CPU may free that object, so no reference to it
+    /// may be live across the unlock (a `&self` argument would be).
+    ///
+    /// # Safety
+    ///
+    /// - `this` points to a lock initialised by [`IrqSpinLock::init_in_place`].
+    /// - The lock stays valid until this function has released it.
+    pub(crate) unsafe fn with_locked_raw<R>(this: *const Self, f: impl FnOnce(&mut T) -> R) -> R {
+        // SAFETY: `this` is valid (caller); projecting fields creates no reference.
+        let (lock, data) = unsafe {
+            (
+                Opaque::raw_get(ptr::addr_of!((*this).lock)),
+                UnsafeCell::raw_get(ptr::addr_of!((*this).data)),
+            )
+        };
+        // SAFETY: The lock is initialised (caller).
+        let flags = unsafe { bindings::rustdio_spin_lock_irqsave(lock) };
+        // SAFETY: The lock is held, so access to the data is exclusive until the unlock,
+        // and the reference given to `f` cannot outlive the call.
+        let ret = f(unsafe { &mut *data });
+        // SAFETY: Taken above with these flags; nothing touches `this` afterwards.
+        unsafe { bindings::rustdio_spin_unlock_irqrestore(lock, flags) };
+        ret
     }
 
     /// `spin_lock_irqsave()`.

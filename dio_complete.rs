@@ -5,6 +5,7 @@
 use crate::c_types::{blk_io_schedule, blk_status_to_errno, DoneBio, TaskRef};
 use crate::dio_plan::{self, Outcome};
 use crate::{Dio, DioRef};
+use core::ptr::NonNull;
 use core::sync::atomic::Ordering::Relaxed;
 use kernel::bindings;
 
@@ -83,6 +84,11 @@ fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
     status
 }
 
+/// The request a bio of this engine belongs to (`bi_private` at submission).
+fn bio_dio(bio: &DoneBio) -> Option<NonNull<Dio>> {
+    NonNull::new(bio.private().cast::<Dio>())
+}
+
 /// Async bio completion (F44); any context.
 ///
 /// # Safety
@@ -93,34 +99,27 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
     let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
         return;
     };
-    let dio = DioRef::from_bio(&bio);
-    bio_complete(dio, bio);
-    let remaining = {
-        let mut state = dio.state.lock();
-        state.refcount -= 1;
-        let remaining = state.refcount;
-        if remaining == 1 {
-            if let Some(waiter) = state.waiter {
-                waiter.wake_up();
-            }
-        }
-        remaining
-    };
-    if remaining != 0 {
+    let Some(dio) = bio_dio(&bio) else { return };
+    // SAFETY: The bio's reference keeps the request alive until it is dropped below.
+    bio_complete(unsafe { dio.as_ref() }, bio);
+    // SAFETY: The bio's reference is given up here, and `dio` is not used again.
+    let Some(last) = (unsafe { DioRef::put(dio, |_| ()) }) else {
         return;
-    }
-    let result = dio.result.load(Relaxed);
+    };
+    let dio = last.get();
     let defer = dio_plan::defer_async_completion(
-        result,
+        dio.result.load(Relaxed),
         dio.defer_completion.load(Relaxed),
         dio.params.is_write,
         dio.inode().has_cached_pages(),
     );
     if defer {
+        // `last` goes to the queued work, which takes it back with
+        // `DioRef::from_work()`.
         dio.complete_work
             .queue(dio.inode().sb(), dio_aio_complete_work);
     } else {
-        dio_complete(DioRef::from_last_ref(dio), 0, COMPLETE_ASYNC);
+        dio_complete(last, 0, COMPLETE_ASYNC);
     }
 }
 
@@ -134,16 +133,16 @@ pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
     let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
         return;
     };
-    let dio = DioRef::from_bio(&bio);
-    let mut state = dio.state.lock();
-    let next = state.bio_list.take();
-    state.bio_list = Some(bio.relink(next));
-    state.refcount -= 1;
-    if state.refcount == 1 {
-        if let Some(waiter) = state.waiter {
-            waiter.wake_up();
-        }
-    }
+    let Some(dio) = bio_dio(&bio) else { return };
+    // SAFETY: The bio's reference is given up here, and `dio` is not used again.  The
+    // submitter holds its own reference until it has reaped this bio, so this is never
+    // the last one.
+    let _ = unsafe {
+        DioRef::put(dio, |state| {
+            let next = state.bio_list.take();
+            state.bio_list = Some(bio.relink(next));
+        })
+    };
 }
 
 /// Pops one completed bio from the list.
@@ -189,14 +188,4 @@ pub(crate) fn reap_completed(dio: &Dio) -> i32 {
         }
     }
     ret
-}
-
-/// `drop_refcount()` (F47): the submitter's reference; returns what is left.
-///
-/// Always inlined, as in C (see [`await_completion`]).
-#[inline(always)]
-pub(crate) fn drop_refcount(dio: &Dio) -> usize {
-    let mut state = dio.state.lock();
-    state.refcount -= 1;
-    state.refcount
 }

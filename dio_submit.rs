@@ -3,19 +3,33 @@
 //! Submission: entry checks, page queue, `get_block` mapping, bio assembly.
 
 use crate::c_types::{
-    self, bdev_logical_block_size, errno, task_io_account_write, unpin_pages, with_plug,
-    BioBuilder, GetBlock, Inode, IovIter, Kiocb, MapBh, PageBatch, PageRef, PAGE_SIZE,
+    self, bdev_logical_block_size, task_io_account_write, unpin_pages, with_plug, BioBuilder,
+    GetBlock, Inode, IovIter, Kiocb, PageRef, PAGE_SIZE,
 };
 use crate::dio_complete::{
-    await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, drop_refcount, reap_completed,
+    await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, reap_completed,
     COMPLETE_INVALIDATE,
 };
 use crate::dio_plan::{self, Piece};
-use crate::{Dio, DioParams, DioRef, DIO_LOCKING, DIO_SKIP_HOLES};
+use crate::{Dio, DioParams, DioRef, SubmitScratch, DIO_LOCKING, DIO_SKIP_HOLES};
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::bindings;
 use kernel::error::code::{EINVAL, EIO, ENOMEM, ENOTBLK};
-use kernel::error::Result;
+use kernel::error::Error;
+
+/// Why submission stopped: a negative errno, or a positive value returned by
+/// `get_block`, which C passes back to the caller of `__blockdev_direct_IO()`
+/// unchanged, and so does this engine.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stop(i32);
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Self(e.to_errno())
+    }
+}
+
+type Result<T = ()> = core::result::Result<T, Stop>;
 
 /// Reap completed bios every this many new bios (F38).
 const REAP_INTERVAL: u32 = 64;
@@ -65,13 +79,8 @@ struct DioSubmit<'a> {
     cur: Option<CurPage>,
     /// Bytes queued for writing, accounted to the task once per request.
     write_bytes: usize,
-    map_bh: MapBh,
-    // Page queue (F19): pages[head..tail], first from `from`, last up to `to`.
-    pages: PageBatch,
-    head: usize,
-    tail: usize,
-    from: usize,
-    to: usize,
+    /// Page queue and buffer head, kept in the slab object.
+    s: &'a mut SubmitScratch,
 }
 
 /// Reports a state that C treats as `BUG()` and evaluates to the error that fails
@@ -83,24 +92,24 @@ macro_rules! invariant_broken {
         if !WARNED.swap(true, Relaxed) {
             crate::c_types::warn_invariant(kernel::c_str!($what));
         }
-        EIO
+        Stop::from(EIO)
     }};
 }
 
 impl<'a> DioSubmit<'a> {
     fn pages_present(&self) -> usize {
-        self.tail - self.head
+        self.s.tail - self.s.head
     }
 
     /// `dio_refill_pages()` (F19, F21).
     fn refill_pages(&mut self) -> Result {
-        match self.iter.extract_pages(&mut self.pages) {
+        match self.iter.extract_pages(&mut self.s.pages) {
             Ok((bytes, from)) => {
                 let end = bytes + from;
-                self.from = from;
-                self.head = 0;
-                self.tail = end.div_ceil(PAGE_SIZE);
-                self.to = ((end.wrapping_sub(1)) & (PAGE_SIZE - 1)) + 1;
+                self.s.from = from;
+                self.s.head = 0;
+                self.s.tail = end.div_ceil(PAGE_SIZE);
+                self.s.to = ((end.wrapping_sub(1)) & (PAGE_SIZE - 1)) + 1;
                 Ok(())
             }
             Err(e) if self.blocks_available != 0 && self.dio.params.is_write => {
@@ -110,14 +119,14 @@ impl<'a> DioSubmit<'a> {
                     .dio
                     .page_errors
                     .compare_exchange(0, e.to_errno(), Relaxed, Relaxed);
-                self.pages.set_zero_page();
-                self.head = 0;
-                self.tail = 1;
-                self.from = 0;
-                self.to = PAGE_SIZE;
+                self.s.pages.set_zero_page();
+                self.s.head = 0;
+                self.s.tail = 1;
+                self.s.from = 0;
+                self.s.to = PAGE_SIZE;
                 Ok(())
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -125,6 +134,7 @@ impl<'a> DioSubmit<'a> {
     /// being issued, so a plain load and store suffice (no locked instruction).
     #[inline]
     fn add_result(&self, bytes: isize) {
+        // At most the request's count, which rw_verify_area() bounded.
         let result = self.dio.result.load(Relaxed);
         self.dio.result.store(result + bytes, Relaxed);
     }
@@ -138,8 +148,9 @@ impl<'a> DioSubmit<'a> {
                 return Err(invariant_broken!("no pages after a successful refill"));
             }
         }
-        self.pages
-            .get(self.head)
+        self.s
+            .pages
+            .get(self.s.head)
             .ok_or_else(|| invariant_broken!("page queue index out of range"))
     }
 
@@ -161,9 +172,9 @@ impl<'a> DioSubmit<'a> {
     #[inline]
     fn cleanup(&mut self) {
         if self.dio.params.is_pinned {
-            unpin_pages(self.pages.range(self.head, self.tail));
+            unpin_pages(self.s.pages.range(self.s.head, self.s.tail));
         }
-        self.head = self.tail;
+        self.s.head = self.s.tail;
     }
 
     /// `dio_bio_submit()` (F39).
@@ -192,7 +203,7 @@ impl<'a> DioSubmit<'a> {
             dio_bio_end_io
         };
         let bio = BioBuilder::alloc(
-            self.map_bh.bdev(),
+            self.s.map_bh.bdev(),
             nr_vecs,
             self.dio.params.opf,
             start_block << (self.blkbits - 9),
@@ -217,7 +228,7 @@ impl<'a> DioSubmit<'a> {
         self.reap_counter = 0;
         let err = reap_completed(self.dio);
         if err != 0 {
-            return Err(errno(err));
+            return Err(Stop(err));
         }
         Ok(())
     }
@@ -241,7 +252,8 @@ impl<'a> DioSubmit<'a> {
         if borrowed {
             self.pin(page);
         }
-        self.final_block_in_bio = block + u64::from(len >> self.blkbits);
+        // Block numbers come from get_block; wrapping, as C's sector_t arithmetic.
+        self.final_block_in_bio = block.wrapping_add(u64::from(len >> self.blkbits));
         true
     }
 
@@ -270,6 +282,8 @@ impl<'a> DioSubmit<'a> {
             self.bio_submit();
             self.new_bio(block)?;
             if !self.bio_add_cur_page() {
+                // Never submit the empty bio: drop it, which frees it.
+                self.bio = None;
                 return Err(invariant_broken!("bio_add_page failed on an empty bio"));
             }
         }
@@ -342,7 +356,7 @@ impl<'a> DioSubmit<'a> {
     /// `dio_zero_block()` (F31).
     fn zero_block(&mut self, end: bool) {
         self.start_zero_done = true;
-        if self.blkfactor == 0 || !self.map_bh.is_new() {
+        if self.blkfactor == 0 || !self.s.map_bh.is_new() {
             return;
         }
         let blocks = dio_plan::zero_block_count(self.block_in_file, self.blkfactor, end);
@@ -363,14 +377,14 @@ impl<'a> DioSubmit<'a> {
         {
             return;
         }
-        self.next_block_for_io += blocks;
+        self.next_block_for_io = self.next_block_for_io.wrapping_add(blocks);
     }
 
     /// `get_more_blocks()` (F23-F25).
     fn get_more_blocks(&mut self) -> Result {
         let page_errors = self.dio.page_errors.load(Relaxed);
         if page_errors != 0 {
-            return Err(errno(page_errors));
+            return Err(Stop(page_errors));
         }
         if self.block_in_file >= self.final_block_in_request {
             return Err(invariant_broken!("mapping past the end of the request"));
@@ -397,11 +411,14 @@ impl<'a> DioSubmit<'a> {
             i_blkbits,
         );
         let ret = self
+            .s
             .map_bh
             .get_block(self.get_block, inode, fs_start, size, create);
-        self.dio.private.store(self.map_bh.private(), Relaxed);
-        ret?;
-        if self.map_bh.defer_completion() {
+        self.dio.private.store(self.s.map_bh.private(), Relaxed);
+        if ret != 0 {
+            return Err(Stop(ret));
+        }
+        if self.s.map_bh.defer_completion() {
             self.dio.set_defer_completion()?;
         }
         Ok(())
@@ -414,33 +431,39 @@ impl<'a> DioSubmit<'a> {
         while from < to {
             if self.blocks_available == 0 {
                 self.get_more_blocks()?;
-                if self.map_bh.mapped() {
-                    if self.map_bh.is_new() {
-                        self.map_bh.clean_aliases(i_blkbits);
+                if self.s.map_bh.mapped() {
+                    if self.s.map_bh.is_new() {
+                        self.s.map_bh.clean_aliases(i_blkbits);
                     }
-                    let (next, avail) = dio_plan::mapped_extent(
-                        self.map_bh.blocknr(),
-                        self.map_bh.size(),
+                    let Some((next, avail)) = dio_plan::mapped_extent(
+                        self.s.map_bh.blocknr(),
+                        self.s.map_bh.size(),
                         blkbits,
                         self.blkfactor,
                         self.block_in_file,
-                        self.map_bh.is_new(),
-                    )
-                    .ok_or_else(|| {
-                        invariant_broken!("get_block mapped less than the request's sub-block")
-                    })?;
+                        self.s.map_bh.is_new(),
+                    ) else {
+                        // Nothing may be zeroed through this mapping at the end
+                        // of the request: its start block was never computed.
+                        self.s.map_bh.forget();
+                        return Err(invariant_broken!(
+                            "get_block mapped less than the request's sub-block"
+                        ));
+                    };
                     self.next_block_for_io = next;
                     self.blocks_available = avail;
                 }
             }
-            if !self.map_bh.mapped() {
+            if !self.s.map_bh.mapped() {
                 // Holes (F28, F29).
                 if self.dio.params.is_write {
-                    return Err(ENOTBLK);
+                    return Err(ENOTBLK.into());
                 }
                 let blocksize = 1u64 << blkbits;
-                let i_size_blocks =
-                    (self.dio.inode().size() as u64).next_multiple_of(blocksize) >> blkbits;
+                // ALIGN(i_size, blocksize) >> blkbits, wrapping as C's ALIGN().
+                let i_size_blocks = ((self.dio.inode().size() as u64).wrapping_add(blocksize - 1)
+                    & !(blocksize - 1))
+                    >> blkbits;
                 if self.block_in_file >= i_size_blocks {
                     return Ok(false);
                 }
@@ -463,7 +486,7 @@ impl<'a> DioSubmit<'a> {
                 }
                 let bytes = (chunk << blkbits) as u32;
                 if chunk == self.blocks_available {
-                    self.boundary = self.map_bh.boundary();
+                    self.boundary = self.s.map_bh.boundary();
                 }
                 self.submit_page_section(
                     page,
@@ -472,7 +495,7 @@ impl<'a> DioSubmit<'a> {
                     self.next_block_for_io,
                     CurPin::Walk,
                 )?;
-                self.next_block_for_io += chunk;
+                self.next_block_for_io = self.next_block_for_io.wrapping_add(chunk);
                 self.block_in_file += chunk;
                 from += bytes as usize;
                 self.add_result(bytes as isize);
@@ -492,13 +515,13 @@ impl<'a> DioSubmit<'a> {
     fn do_direct_io(&mut self) -> Result {
         while self.block_in_file < self.final_block_in_request {
             let page = self.get_page()?;
-            let from = if self.head != 0 { 0 } else { self.from };
-            let to = if self.head == self.tail - 1 {
-                self.to
+            let from = if self.s.head != 0 { 0 } else { self.s.from };
+            let to = if self.s.head == self.s.tail - 1 {
+                self.s.to
             } else {
                 PAGE_SIZE
             };
-            self.head += 1;
+            self.s.head += 1;
             let more = self.walk_page(page, from, to);
             // Drop the extraction pin of a walked page (F30), unless its last piece is
             // still pending and takes the pin over.
@@ -527,7 +550,9 @@ pub(crate) fn blockdev_direct_io(
     let i_blkbits = inode.blkbits();
     let count = iter.count();
     let offset = iocb.pos();
-    let end = offset + count as i64;
+    // No overflow: rw_verify_area() has checked that pos + count fits in loff_t
+    // (and count <= MAX_RW_COUNT) on every path to the filesystem's direct_IO.
+    let end = offset.wrapping_add(count as i64);
     let is_write = iter.is_write();
 
     // F07: zero-length reads return at once.
@@ -579,7 +604,7 @@ pub(crate) fn blockdev_direct_io(
         i_size,
         end_io,
     };
-    let dio_ref = DioRef::init(mem, iocb, inode, params);
+    let mut dio_ref = DioRef::init(mem, iocb, inode, params);
     let dio = dio_ref.get();
 
     // F15: async writes may need the completion workqueue.
@@ -597,6 +622,7 @@ pub(crate) fn blockdev_direct_io(
     }
 
     inode.dio_begin();
+    let (dio, scratch) = dio_ref.split();
     let blkfactor = i_blkbits - blkbits;
     let mut sdio = DioSubmit {
         dio,
@@ -617,12 +643,7 @@ pub(crate) fn blockdev_direct_io(
         next_block_for_io: u64::MAX,
         cur: None,
         write_bytes: 0,
-        map_bh: MapBh::new(),
-        pages: PageBatch::new(),
-        head: 0,
-        tail: 0,
-        from: 0,
-        to: 0,
+        s: scratch,
     };
     sdio.pages_in_io += i64::from(sdio.iter.npages());
 
@@ -632,10 +653,10 @@ pub(crate) fn blockdev_direct_io(
             Err(e) => {
                 sdio.cleanup();
                 // F29: -ENOTBLK hands the rest to buffered I/O.
-                if e == ENOTBLK {
+                if e == Stop::from(ENOTBLK) {
                     0
                 } else {
-                    e.to_errno() as isize
+                    e.0 as isize
                 }
             }
         };
@@ -644,7 +665,7 @@ pub(crate) fn blockdev_direct_io(
             let ret2 = sdio.flush_cur_page();
             if retval == 0 {
                 if let Err(e) = ret2 {
-                    retval = e.to_errno() as isize;
+                    retval = e.0 as isize;
                 }
             }
         }
@@ -664,14 +685,18 @@ pub(crate) fn blockdev_direct_io(
     } else {
         await_completion(dio);
     }
-    if drop_refcount(dio) == 0 {
-        return dio_complete(dio_ref, retval, COMPLETE_INVALIDATE);
+    match dio_ref.release() {
+        Some(last) => dio_complete(last, retval, COMPLETE_INVALIDATE),
+        // The last bio completion now owns the request and frees it.
+        None if retval == -(dio_plan::EIOCBQUEUED as isize) => retval,
+        None => {
+            // C: BUG_ON(retval != -EIOCBQUEUED).  The count says bios of a
+            // synchronous request are still in flight after the wait.  They point
+            // at the request, so it cannot be freed; fail it, and end the inode's
+            // direct I/O so that inode_dio_wait() (truncate) does not hang.
+            let err = invariant_broken!("request references left after a synchronous wait");
+            inode.dio_end();
+            err.0 as isize
+        }
     }
-    if retval != -(dio_plan::EIOCBQUEUED as isize) {
-        // C: BUG_ON(retval != -EIOCBQUEUED).  Unreachable: bios remain only when queued.
-        let _ = invariant_broken!("request references left after a synchronous wait");
-    }
-    // `dio_ref` is a plain pointer: the last bio completion now owns the request
-    // and frees it in `dio_complete()`.
-    retval
 }

@@ -13,8 +13,9 @@
 //! - [`c_types`]: wrappers over the C types; all `unsafe` code lives there
 //!   and in the [`Dio`] lifetime helpers below.
 
+use core::cell::UnsafeCell;
 use core::ffi::c_void;
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicIsize, AtomicPtr, Ordering::Relaxed};
 use kernel::bindings;
 use kernel::c_str;
@@ -24,7 +25,7 @@ mod dio_complete;
 mod dio_plan;
 mod dio_submit;
 
-use c_types::{Inode, IovIter, IrqSpinLock, Kiocb, SlabCache, WorkItem};
+use c_types::{Inode, IovIter, IrqSpinLock, Kiocb, MapBh, PageBatch, SlabCache, WorkItem};
 
 /// `DIO_LOCKING`: take `i_rwsem` around reads.
 pub(crate) const DIO_LOCKING: i32 = bindings::DIO_LOCKING as i32;
@@ -70,6 +71,27 @@ pub(crate) struct Dio {
     pub(crate) state: IrqSpinLock<DioWaitState>,
     /// Deferred completion work (F44).
     pub(crate) complete_work: WorkItem,
+    /// Only the submitter uses it, through [`DioRef::split`].
+    scratch: UnsafeCell<SubmitScratch>,
+}
+
+/// Submission state that lives in the slab object rather than on the stack:
+/// `get_block` and the whole `submit_bio()` path (dm, md, the driver) run on
+/// top of the submitter's frame.
+pub(crate) struct SubmitScratch {
+    /// Pages extracted from the iterator and not yet walked (`dio->pages[]`).
+    pub(crate) pages: PageBatch,
+    /// The buffer head `get_block` maps into (`map_bh`, on the stack in C).
+    pub(crate) map_bh: MapBh,
+    /// The page queue is `pages[head..tail]`; the first page is used from
+    /// offset `from`, the last up to `to` (F19).
+    pub(crate) head: usize,
+    /// End of the queue.
+    pub(crate) tail: usize,
+    /// Offset of the data in the first page.
+    pub(crate) from: usize,
+    /// End of the data in the last page.
+    pub(crate) to: usize,
 }
 
 // SAFETY: Shared fields are atomics or behind `state`'s lock; the raw inode and
@@ -129,8 +151,15 @@ impl Dio {
 
 /// An owned reference to an initialised, slab-allocated [`Dio`].
 ///
-/// Whoever drops the last request reference turns it into a `DioRef` and
-/// passes it to [`dio_complete::dio_complete`], which frees it.
+/// The submitter holds one from [`DioRef::init`] until [`DioRef::release`];
+/// whoever drops the last request reference gets one back and passes it to
+/// [`dio_complete::dio_complete`], which frees the request.
+///
+/// # Invariants
+///
+/// The pointee is an initialised `Dio` on which this value owns a reference.
+/// At most one `DioRef` of a request exists at a time: the submitter's, then
+/// the last reference holder's.
 pub(crate) struct DioRef(NonNull<Dio>);
 
 impl DioRef {
@@ -148,27 +177,34 @@ impl DioRef {
     /// Initialises `mem` as a request with one (the submitter's) reference.
     pub(crate) fn init(mem: NonNull<Dio>, iocb: &Kiocb, inode: &Inode, p: DioParams) -> Self {
         let raw = mem.as_ptr();
-        // SAFETY: `mem` is a fresh, exclusive, suitably aligned allocation for a `Dio`;
-        // every field is written before the object is shared.
+        // SAFETY: `mem` is a fresh, exclusive, suitably aligned allocation for a `Dio`.
+        // Each field is written in place (the page batch is left uninitialised, and no
+        // whole `Dio` is ever built on the stack), all before the object is shared.
         unsafe {
-            raw.write(Dio {
-                params: p,
-                inode: NonNull::new_unchecked(inode.raw()),
-                iocb: NonNull::from(iocb).cast(),
-                private: AtomicPtr::new(core::ptr::null_mut()),
-                page_errors: AtomicI32::new(0),
-                io_error: AtomicI32::new(0),
-                result: AtomicIsize::new(0),
-                defer_completion: AtomicBool::new(false),
-                state: IrqSpinLock::new(DioWaitState {
-                    refcount: 1,
-                    bio_list: None,
-                    waiter: None,
-                }),
-                complete_work: WorkItem::new(),
-            });
+            ptr::addr_of_mut!((*raw).params).write(p);
+            ptr::addr_of_mut!((*raw).inode).write(NonNull::new_unchecked(inode.raw()));
+            ptr::addr_of_mut!((*raw).iocb).write(NonNull::from(iocb).cast());
+            ptr::addr_of_mut!((*raw).private).write(AtomicPtr::new(core::ptr::null_mut()));
+            ptr::addr_of_mut!((*raw).page_errors).write(AtomicI32::new(0));
+            ptr::addr_of_mut!((*raw).io_error).write(AtomicI32::new(0));
+            ptr::addr_of_mut!((*raw).result).write(AtomicIsize::new(0));
+            ptr::addr_of_mut!((*raw).defer_completion).write(AtomicBool::new(false));
+            ptr::addr_of_mut!((*raw).state).write(IrqSpinLock::new(DioWaitState {
+                refcount: 1,
+                bio_list: None,
+                waiter: None,
+            }));
+            ptr::addr_of_mut!((*raw).complete_work).write(WorkItem::new());
+            let scratch = UnsafeCell::raw_get(ptr::addr_of!((*raw).scratch));
+            PageBatch::init_in_place(ptr::addr_of_mut!((*scratch).pages));
+            MapBh::init_in_place(ptr::addr_of_mut!((*scratch).map_bh));
+            ptr::addr_of_mut!((*scratch).head).write(0);
+            ptr::addr_of_mut!((*scratch).tail).write(0);
+            ptr::addr_of_mut!((*scratch).from).write(0);
+            ptr::addr_of_mut!((*scratch).to).write(0);
             (*raw).state.init_in_place();
         }
+        // INVARIANT: Initialised above, with the one reference this value owns.
         Self(mem)
     }
 
@@ -178,26 +214,65 @@ impl DioRef {
         unsafe { self.0.as_ref() }
     }
 
+    /// The shared request and its submission state, for the submitter.
+    pub(crate) fn split(&mut self) -> (&Dio, &mut SubmitScratch) {
+        let dio = self.get();
+        // SAFETY: Only this function reaches `scratch`, and it borrows the single
+        // `DioRef` (type invariant) mutably for as long as the result is used, so the
+        // state is never aliased; bio completions do not touch it.
+        let scratch = unsafe { &mut *dio.scratch.get() };
+        (dio, scratch)
+    }
+
+    /// Gives up the submitter's reference (`drop_refcount()`, F47); returns the
+    /// request if that was the last one.
+    pub(crate) fn release(self) -> Option<Self> {
+        let dio = self.0;
+        // SAFETY: `self` owns a reference (type invariant) and is consumed here.
+        unsafe { Self::put(dio, |_| ()) }
+    }
+
+    /// Drops a reference under `bio_lock` after running `update` on the shared
+    /// state; wakes a waiting submitter when only its reference is left (F45).
+    /// Returns the request to the caller that dropped the last reference.
+    ///
+    /// The count goes down through a raw pointer: once the lock is released
+    /// another holder may free the request, so no `&Dio` may be live across it.
+    ///
+    /// # Safety
+    ///
+    /// - `dio` points to an initialised `Dio`.
+    /// - The caller owns one reference on it (a bio's, or the submitter's) and
+    ///   gives it up here: it does not use `dio` afterwards.
+    pub(crate) unsafe fn put(
+        dio: NonNull<Dio>,
+        update: impl FnOnce(&mut DioWaitState),
+    ) -> Option<Self> {
+        let put_one = |state: &mut DioWaitState| {
+            update(state);
+            // Wrapping, as C's `--dio->refcount`: a count that is off leaves the
+            // request unfinished, it does not panic in interrupt context.
+            state.refcount = state.refcount.wrapping_sub(1);
+            if state.refcount == 1 {
+                if let Some(waiter) = state.waiter {
+                    waiter.wake_up();
+                }
+            }
+            state.refcount
+        };
+        // SAFETY: `dio` is initialised and the caller's reference keeps it (and so the
+        // lock) alive until `with_locked_raw` has unlocked.
+        let remaining =
+            unsafe { IrqSpinLock::with_locked_raw(ptr::addr_of!((*dio.as_ptr()).state), put_one) };
+        // INVARIANT: With no reference left, the caller is the only owner.
+        (remaining == 0).then_some(Self(dio))
+    }
+
     /// Frees the request (`kmem_cache_free`, F55).
     pub(crate) fn free(self) {
         // SAFETY: The last reference is consumed; `Dio` has no drop glue beyond its
         // fields, which hold no owned resources at this point.
         unsafe { DIO_CACHE.free(self.0) };
-    }
-
-    /// Recovers the request a completed bio belongs to.
-    ///
-    /// The bio's reference keeps the request alive until the completion handler
-    /// drops it under `bio_lock`; after that only the last owner may use it.
-    pub(crate) fn from_bio<'b>(bio: &c_types::DoneBio) -> &'b Dio {
-        // SAFETY: `bi_private` was set to a live `Dio` at submission, and the bio's
-        // reference keeps it alive while the completion handler runs.
-        unsafe { &*bio.private().cast::<Dio>() }
-    }
-
-    /// Takes over the last reference from a completion handler.
-    pub(crate) fn from_last_ref(dio: &Dio) -> Self {
-        Self(NonNull::from(dio))
     }
 
     /// Recovers the request from its deferred completion work.

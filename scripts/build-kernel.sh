@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# build-kernel.sh <c|rust> [guest|debug]: configure (tinyconfig + fragments) and
-# build a guest bzImage in a reusable build directory; prints its path.
+# build-kernel.sh <c|rust> [guest|debug|rt]: configure (tinyconfig + fragments)
+# and build a guest kernel image in a reusable build directory, for the guest
+# architecture (RUSTDIO_ARCH or ARCH: x86_64 or arm64).
 source "$(dirname "$0")/lib.sh"
 
 engine=${1:-c}; variant=${2:-guest}
 case $engine in c|rust) ;; *) die "unknown engine '$engine' (use c or rust)";; esac
-case $variant in guest|debug) ;; *) die "unknown kernel variant '$variant' (use guest or debug)";; esac
+case $variant in guest|debug|rt) ;; *) die "unknown kernel variant '$variant' (use guest, debug or rt)";; esac
 
 "$TOP/scripts/integrate.sh"
-obj=$BUILD/kernel-$engine-$variant
+obj=$(kobj "$engine" "$variant")
 # A Rust kernel differs from the C kernel of its variant only in the engine
 # options, and Kbuild tracks dependencies per config symbol: starting from
 # the C kernel's objects, only what those options touch is built again.
-c_obj=$BUILD/kernel-c-$variant
+c_obj=$(kobj c "$variant")
 if [ "$engine" = rust ] && [ ! -f "$obj/.config" ] && [ -f "$c_obj/vmlinux" ]; then
 	say "starting the rust/$variant kernel from the objects of the c/$variant one"
 	rm -rf "$obj"
@@ -21,8 +22,10 @@ if [ "$engine" = rust ] && [ ! -f "$obj/.config" ] && [ -f "$c_obj/vmlinux" ]; t
 fi
 mkdir -p "$obj"
 frags=("$TOP/configs/guest.config")
+[ "$RUSTDIO_ARCH" = arm64 ] && frags+=("$TOP/configs/arm64.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
 [ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
+[ "$variant" = rt ] && frags+=("$TOP/configs/rt.config")
 
 stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)
 if [ "$(cat "$obj/.rustdio-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
@@ -41,9 +44,9 @@ if [ "$(cat "$obj/.rustdio-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.
 	echo "$stamp" >"$obj/.rustdio-config"
 fi
 
-say "building $engine/$variant kernel (first build: 10-20 minutes; later builds are incremental)"
+say "building $engine/$variant kernel for $RUSTDIO_ARCH (first build: 10-20 minutes; later builds are incremental)"
 start=$(date +%s)
-if ! kmake "$obj" bzImage >"$obj/build.log" 2>&1; then
+if ! kmake "$obj" "${KIMAGE##*/}" >"$obj/build.log" 2>&1; then
 	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
 	die "kernel build failed ($engine/$variant); full log: $obj/build.log"
 fi

@@ -14,8 +14,26 @@ JOBS=${JOBS:-$(nproc)}
 say() { printf '[rustdio %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'rustdio: error: %s\n' "$*" >&2; exit 1; }
 
-# kmake <objdir> <args...>: make in the kernel tree with the project's toolchain.
+# The guest architecture: RUSTDIO_ARCH, else ARCH (make test ARCH=arm64),
+# else x86_64.  ARCH itself is not left in the environment, where the kernel's
+# make would pick it up for every build.
+case ${RUSTDIO_ARCH:-${ARCH:-x86_64}} in
+x86_64|x86|amd64) RUSTDIO_ARCH=x86_64; KARCH=x86; KIMAGE=arch/x86/boot/bzImage; ARCH_SUFFIX= ;;
+arm64|aarch64) RUSTDIO_ARCH=arm64; KARCH=arm64; KIMAGE=arch/arm64/boot/Image; ARCH_SUFFIX=-arm64 ;;
+*) printf 'rustdio: error: unsupported ARCH %s (x86_64 or arm64)\n' "${RUSTDIO_ARCH:-$ARCH}" >&2; exit 1 ;;
+esac
+export RUSTDIO_ARCH
+unset ARCH
+
+# kmake <objdir> <args...>: make in the kernel tree with the project's toolchain,
+# for the guest architecture (RUSTDIO_KARCH overrides it for one call).
 kmake() {
 	local obj=$1; shift
-	make -C "$KSRC" O="$obj" LLVM=1 -j"$JOBS" "$@"
+	make -C "$KSRC" O="$obj" ARCH="${RUSTDIO_KARCH:-$KARCH}" LLVM=1 -j"$JOBS" "$@"
+}
+
+# kobj <engine> <variant>: the object directory of a kernel for the guest
+# architecture (x86_64 keeps the plain names).
+kobj() {
+	printf '%s\n' "$BUILD/kernel-$1-$2$ARCH_SUFFIX"
 }
