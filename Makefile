@@ -6,13 +6,15 @@
 #                            engines on the plain kernel, the Rust engine on the
 #                            debug (KASAN, lockdep, ...) kernel with vfat, jfs and
 #                            ocfs2 (under an hour on 2 cores), the verdict's self-test
+#   make test ARCH=arm64     the same on arm64 kernels (qemu-system-aarch64): both
+#                            engines on the plain kernel with vfat and exfat, faults
 #   make test-full           every filesystem, both engines, on both kernels
 #   make test-faults         device errors, memory faults, failslab on both engines
 #   make soak DURATION=s     race tests under load for DURATION seconds (default 600)
 #   make bench [PAIRS=5]     Rust/C benchmark ratios into bench/results/; the guest
 #     [BENCH_CLOCK=icount]   clock counts instructions (icount) or host time (wall)
 #   make profile             perf profiles of both engines into bench/results/
-#   make kunit               the KUnit suites through tools/testing/kunit/kunit.py
+#   make kunit [ARCH=arm64]  the KUnit suites through tools/testing/kunit/kunit.py
 #   make check               mutants still apply; rustfmt, clippy and rustdoc for the engine
 #   make mutants [MUTANTS="01 05"] [FS="vfat jfs"]
 #                            build the engine with each planted bug of tests/mutants/,
@@ -20,8 +22,21 @@
 #   make patch               the integration as a git format-patch series
 
 ENGINE ?= both
-VARIANT ?= guest debug
 S := $(CURDIR)/scripts
+# ARCH=arm64: the guests are arm64 kernels under qemu-system-aarch64 (TCG).
+# There, make test runs the plain kernel with vfat and exfat unless VARIANT
+# and FS say otherwise.
+ARCH ?= x86_64
+ifeq ($(filter $(ARCH),x86_64 x86 arm64),)
+$(error ARCH must be x86_64 or arm64 (got '$(ARCH)'))
+endif
+export RUSTDIO_ARCH := $(ARCH)
+ifeq ($(ARCH),arm64)
+VARIANT ?= guest
+ARCH_FS := $(or $(FS),vfat exfat)
+else
+VARIANT ?= guest debug
+endif
 
 ifeq ($(filter $(ENGINE),c rust both),)
 $(error ENGINE must be c, rust or both (got '$(ENGINE)'))
@@ -46,7 +61,8 @@ run: setup
 	@$(S)/run-demo.sh
 
 test: setup
-	@RUSTDIO_DEBUG_ENGINES="$(DEBUG_ENGINES)" RUSTDIO_DEBUG_FS="vfat jfs ocfs2" RUSTDIO_DEBUG_LBS=512 \
+	@$(if $(ARCH_FS),RUSTDIO_FS="$(ARCH_FS)") \
+		RUSTDIO_DEBUG_ENGINES="$(DEBUG_ENGINES)" RUSTDIO_DEBUG_FS="vfat jfs ocfs2" RUSTDIO_DEBUG_LBS=512 \
 		$(S)/test.sh "$(VARIANT)" $(ENGINES)
 
 test-full: setup

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # kunit.sh: boot the Rust-engine kernel (KUnit built in) without the suite and
 # parse its KTAP with the kernel's tools/testing/kunit/kunit.py.
-# Usage: kunit.sh [guest|debug]
+# Usage: kunit.sh [guest|debug]; RUSTDIO_ARCH (or ARCH) picks x86_64 or arm64.
 source "$(dirname "$0")/lib.sh"
 variant=${1:-guest}
-obj=$BUILD/kernel-rust-$variant
-[ -f "$obj/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" rust "$variant"
-mkdir -p "$BUILD/logs" "$BUILD/run-kunit"
-"$TOP/scripts/mkinitramfs.sh" "$BUILD/run-kunit/initramfs.cpio.gz"
-log=$BUILD/logs/kunit-console-$variant.log
-timeout --foreground -k 10 300 qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -m 1G \
+# RUSTDIO_KERNEL=<objdir> boots the kernel built there and RUSTDIO_TAG names
+# its logs (make mutants).
+obj=${RUSTDIO_KERNEL:-$(kobj rust "$variant")}
+tag=${RUSTDIO_TAG:-$variant$ARCH_SUFFIX}
+[ -f "$obj/$KIMAGE" ] || "$TOP/scripts/build-kernel.sh" rust "$variant"
+run=$BUILD/run-kunit-$tag
+mkdir -p "$BUILD/logs" "$run"
+"$TOP/scripts/mkinitramfs.sh" "$run/initramfs.cpio.gz"
+log=$BUILD/logs/kunit-console-$tag.log
+timeout --foreground -k 10 300 "${QEMU[@]}" -accel tcg,thread=multi -smp 2 -m 1G \
 	-nographic -no-reboot -nodefaults -serial stdio \
-	-kernel "$obj/arch/x86/boot/bzImage" -initrd "$BUILD/run-kunit/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 rustdio.suite=none" </dev/null >"$log" 2>&1 || true
-out=$BUILD/logs/kunit-parse-$variant.log
+	-kernel "$obj/$KIMAGE" -initrd "$run/initramfs.cpio.gz" \
+	-append "console=$CONSOLE panic=-1 rustdio.suite=none" </dev/null >"$log" 2>&1 || true
+out=$BUILD/logs/kunit-parse-$tag.log
 rc=0
 python3 "$KSRC/tools/testing/kunit/kunit.py" parse "$log" >"$out" 2>&1 || rc=$?
 plain=$(sed 's/\x1b\[[0-9;]*m//g' "$out")

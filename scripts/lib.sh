@@ -24,6 +24,16 @@ arm64|aarch64) RUSTDIO_ARCH=arm64; KARCH=arm64; KIMAGE=arch/arm64/boot/Image; AR
 esac
 export RUSTDIO_ARCH
 unset ARCH
+# The QEMU system emulator and serial console for the guest architecture.
+# arm64: pauth-impdef uses QEMU's own pointer-authentication hash, much faster
+# under TCG than the architected QARMA one.
+if [ "$RUSTDIO_ARCH" = arm64 ]; then
+	QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	CONSOLE=ttyAMA0
+else
+	QEMU=(qemu-system-x86_64)
+	CONSOLE=ttyS0
+fi
 
 # kmake <objdir> <args...>: make in the kernel tree with the project's toolchain,
 # for the guest architecture (RUSTDIO_KARCH overrides it for one call).

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # mutants.sh [NN ...]: prove that the suite can fail.  Each patch in
 # tests/mutants/ plants one bug in the Rust engine; the engine is built with
-# it and the guest suite (vm-test.sh) run against that kernel.  A mutant whose
-# run fails is killed, one whose run passes survived; a patch that does not
-# apply or build is broken.  Prints a markdown table (also
+# it, and KUnit (kunit.sh) and the guest suite (vm-test.sh) run against that
+# kernel.  A mutant whose run fails is killed, one whose run passes survived;
+# a patch that does not apply or build is broken.  Prints a markdown table (also
 # build/logs/mutants.md); exit status 0 only if every mutant was killed.
 #   mutants.sh --check   only check that every patch applies to the engine
 # NN picks mutants by number (default all); RUSTDIO_FS, RUSTDIO_LBS and the
@@ -168,17 +168,25 @@ for p in "${patches[@]}"; do
 			result="BROKEN (does not build)"
 			by=$(grep -E -m3 'error' "$blog" || tail -n 3 "$blog")
 		else
-			say "running the suite on $tag (log $logs/$tag.log)"
+			say "running KUnit and the suite on $tag (logs $logs/kunit-console-$tag.log, $logs/$tag.log)"
+			krc=0
+			RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/kunit.sh" guest >"$logs/$tag-kunit.out" 2>&1 || krc=$?
 			rc=0
 			RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/vm-test.sh" rust guest >"$out" 2>&1 || rc=$?
 			# The disk copies are large; the console log keeps what the verdict read.
-			rm -rf "$BUILD/run-$tag"
+			rm -rf "$BUILD/run-$tag" "$BUILD/run-kunit-$tag"
+			kunit_by=
+			if [ "$krc" != 0 ]; then
+				kunit_by="KUnit: $(grep -E '\[(FAILED|CRASHED)\]|PROBLEM|no KTAP' "$logs/$tag-kunit.out" |
+					head -n 2 | sed 's/\x1b\[[0-9;]*m//g; s/^[[:space:]]*//' | paste -sd ';' | sed 's/;/; /g')"
+			fi
 			if ! grep -qE "^$tag: [0-9]+ passed, [0-9]+ failed" "$out"; then
 				result="BROKEN (no verdict)"; by=$(tail -n 3 "$out")
-			elif [ "$rc" != 0 ]; then
+			elif [ "$rc" != 0 ] || [ "$krc" != 0 ]; then
 				result=KILLED
 				by=$(grep -E -m3 "^$tag: (FAIL|PROBLEM) " "$out" | sed "s/^$tag: //" | cut -c1-160 |
 					paste -sd ';' | sed 's/;/; /g' || true)
+				by="$kunit_by${kunit_by:+${by:+; }}$by"
 				[ -n "$by" ] || by="(see $out)"
 			else
 				result=SURVIVED

@@ -8,15 +8,24 @@ PKGS=(linux-source-6.12 rustc-web rust-web-src clang lld llvm libclang-dev
       qemu-system-x86 busybox-static fio dmsetup linux-perf libaio-dev liburing-dev gcc make git
       dosfstools exfatprogs udftools jfsutils nilfs-tools ntfs-3g hfsutils
       reiserfsprogs ocfs2-tools)
+# arm64 guests (ARCH=arm64, and make check's arm64 build) also need these.
+[ "$RUSTDIO_ARCH" = arm64 ] && PKGS+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 BINDGEN_VERSION=0.73.2
 
+# arm64 guests run Debian's arm64 userspace, which
+# scripts/arm64-root.sh downloads through apt: dpkg must know the architecture.
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+if [ "$RUSTDIO_ARCH" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	say "adding the arm64 architecture to dpkg (for the arm64 guest's packages)"
+	$SUDO dpkg --add-architecture arm64
+	$SUDO apt-get update -q >"$BUILD.apt.log" 2>&1 || die "apt-get update failed (log: $BUILD.apt.log)"
+fi
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	say "installing Debian packages: ${missing[*]}"
-	SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 	$SUDO apt-get update -q >"$BUILD.apt.log" 2>&1 || true
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
 		"${missing[@]}" >>"$BUILD.apt.log" 2>&1 ||

@@ -37,30 +37,33 @@ if [ "$variant" = debug ]; then fs=${RUSTDIO_DEBUG_FS-$fs}; lbs=${RUSTDIO_DEBUG_
 for engine in $engines; do
 	[ "$variant" = guest ] && [ -z "$plain_engine" ] && plain_engine=$engine
 	[ "$variant" = debug ] && [ -z "$debug_engine" ] && debug_engine=$engine
-	out=$BUILD/logs/vm-$engine-$variant.out
-	rm -f "$out" "$BUILD/logs/$engine-$variant.log"
-	"$TOP/scripts/build-kernel.sh" "$engine" "$variant" || { echo "$engine-$variant: 0 passed, 1 failed (kernel build)" | tee -a "$summary"; status=1; continue; }
+	run=$engine-$variant$ARCH_SUFFIX
+	out=$BUILD/logs/vm-$run.out
+	rm -f "$out" "$BUILD/logs/$run.log"
+	"$TOP/scripts/build-kernel.sh" "$engine" "$variant" || { echo "$run: 0 passed, 1 failed (kernel build)" | tee -a "$summary"; status=1; continue; }
 	if [ "$engine" = rust ]; then
-		"$TOP/scripts/kunit.sh" "$variant" >"$BUILD/logs/kunit-$variant.log" 2>&1 || status=1
-		tail -n 3 "$BUILD/logs/kunit-$variant.log"; record "kunit-$variant" "$BUILD/logs/kunit-$variant.log"
+		klog=$BUILD/logs/kunit-$variant$ARCH_SUFFIX.log
+		"$TOP/scripts/kunit.sh" "$variant" >"$klog" 2>&1 || status=1
+		tail -n 3 "$klog"; record "kunit-$variant$ARCH_SUFFIX" "$klog"
 	fi
 	disks=()
 	[ -z "$fs" ] || disks+=("RUSTDIO_FS=$fs")
 	[ -z "$lbs" ] || disks+=("RUSTDIO_LBS=$lbs")
 	env "${disks[@]}" "$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
 	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
-	record "$engine-$variant" "$out"
+	record "$run" "$out"
 done
 case $SUITE in
 quick|faults)
 	# shellcheck disable=SC2086
-	python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant" $engines >"$BUILD/logs/faults-$variant.out" || status=1
-	tail -n 3 "$BUILD/logs/faults-$variant.out"; record "faults-$variant" "$BUILD/logs/faults-$variant.out" ;;
+	python3 "$TOP/scripts/faults_table.py" "$BUILD/logs" "$variant$ARCH_SUFFIX" $engines >"$BUILD/logs/faults-$variant$ARCH_SUFFIX.out" || status=1
+	tail -n 3 "$BUILD/logs/faults-$variant$ARCH_SUFFIX.out"; record "faults-$variant$ARCH_SUFFIX" "$BUILD/logs/faults-$variant$ARCH_SUFFIX.out" ;;
 esac
 done
 
 # The verdict itself, on real kernels: provoked problems must fail a run.
-if [ "$SUITE" = quick ]; then
+# It reads the console the same way on every architecture: x86_64 only.
+if [ "$SUITE" = quick ] && [ "$RUSTDIO_ARCH" = x86_64 ]; then
 	"$TOP/scripts/selftest-boot.sh" "$plain_engine" "$debug_engine" >"$BUILD/logs/runner-boot.out" 2>&1 || status=1
 	cat "$BUILD/logs/runner-boot.out"; record runner-boot "$BUILD/logs/runner-boot.out"
 fi

@@ -7,11 +7,11 @@ engine=${1:-c}; variant=${2:-guest}
 TIMEOUT=${RUSTDIO_TIMEOUT:-$([ "$variant" = debug ] && echo 3600 || echo 1500)}
 SUITE=${RUSTDIO_SUITE:-quick}
 # RUSTDIO_KERNEL=<objdir> boots the kernel built there instead (make mutants).
-obj=${RUSTDIO_KERNEL:-$BUILD/kernel-$engine-$variant}
-kernel=$obj/arch/x86/boot/bzImage
+obj=${RUSTDIO_KERNEL:-$(kobj "$engine" "$variant")}
+kernel=$obj/$KIMAGE
 [ -f "$kernel" ] || die "no kernel at $kernel: run scripts/build-kernel.sh $engine $variant"
 # RUSTDIO_TAG names the log and run directory (default <engine>-<variant>).
-tag=${RUSTDIO_TAG:-$engine-$variant}
+tag=${RUSTDIO_TAG:-$engine-$variant$ARCH_SUFFIX}
 run=$BUILD/run-$tag
 rm -rf "$run"; mkdir -p "$run" "$BUILD/logs"
 "$TOP/scripts/mkinitramfs.sh" "$run/initramfs.cpio.gz"
@@ -37,7 +37,7 @@ case $SUITE in
 quick|full)
 	for serial in "${serials[@]}"; do
 		expect+=("dio_test:$serial")
-		[ "$serial" = vfat-512 ] && expect+=(dio_test:vfat-brd dio_test:vfat-nullb)
+		[ "$serial" = vfat-512 ] && expect+=(dio_test:vfat-brd dio_test:vfat-nullb dio_test:vfat-frag)
 		[ "$serial" = ocfs2-512 ] && [ "$SUITE" = quick ] && expect+=(dio_faults:nowait)
 	done ;;
 esac
@@ -63,10 +63,10 @@ say "booting $engine/$variant guest with $n disks (timeout ${TIMEOUT}s, log $log
 # tsc=reliable: under TCG the jiffies watchdog lags behind the TSC when the host
 # is busy, so the kernel would drop the TSC for a 4 ms jiffies clock.
 set +e
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 2G \
+timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
+	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e

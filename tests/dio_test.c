@@ -830,6 +830,44 @@ static int t_truncate_vs_aio(void)
 	return 0;
 }
 
+/*
+ * F16 F53: AIO overwrites racing ftruncate, many times.  Each truncate waits in
+ * inode_dio_wait() for the write's inode_dio_end(), whose wake-up must not be
+ * lost (on a weakly ordered CPU that needs the full barrier of C's
+ * atomic_dec_and_test()); a lost one leaves the truncate asleep for good, which
+ * the hung-task detector reports.
+ */
+static int t_truncate_vs_aio_loop(void)
+{
+	size_t len = 64 * 1024;
+	char *w = abuf(len);
+	aio_context_t ctx = 0;
+	struct iocb cb, *cbs[1] = { &cb };
+	struct io_event ev;
+	int fd, i;
+
+	CHECK(!make_file("trloop", 2 * len, 30), "setup");
+	fill(w, len, 31);
+	fd = open(path("trloop"), O_RDWR | O_DIRECT);
+	CHECK(fd >= 0, "open");
+	CHECK(io_setup_(1, &ctx) == 0, "io_setup");
+	for (i = 0; i < 200; i++) {
+		memset(&cb, 0, sizeof(cb));
+		cb.aio_fildes = fd;
+		cb.aio_lio_opcode = IOCB_CMD_PWRITE;
+		cb.aio_buf = (uintptr_t)w;
+		cb.aio_nbytes = len;
+		cb.aio_offset = (i % 2) * len;
+		CHECK(syscall(SYS_io_submit, ctx, 1, cbs) == 1, "submit %d", i);
+		CHECK(ftruncate(fd, 2 * len) == 0, "truncate %d", i);
+		CHECK(syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL) == 1, "getevents %d", i);
+		CHECK(ev.res == (long)len, "write %d: res %lld", i, (long long)ev.res);
+	}
+	io_destroy_(ctx);
+	close(fd);
+	return 0;
+}
+
 struct worker {
 	int fd, id, fail;
 };
@@ -1056,6 +1094,91 @@ static int t_pins_released(void)
 	return 0;
 }
 
+/*
+ * F26 F30 F35 F37: a file whose blocks alternate on disk with another file's,
+ * so that each page of the buffer is split over several bios.  Sync, AIO and
+ * preadv reads and writes; data checked direct and through the page cache,
+ * pins checked.  Needs blocks smaller than a page, allocated at write time
+ * (vfat with 512-byte clusters: the vfat-frag run).
+ */
+static int t_fragmented(void)
+{
+	enum { NV = 16 };
+	size_t len = NV * PG, off;
+	char *w = abuf(len), *r = abuf(len), *pad = abuf(PG);
+	struct iovec iov[NV];
+	int fa, fb, bs = 0, i, splits = 0;
+	long res, pg;
+
+	if (readonly_fs)
+		SKIP("%s writes never use direct I/O, and the file is laid out by writes", fsname);
+	fa = open(path("fragA"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fb = open(path("fragB"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fa >= 0 && fb >= 0, "create");
+	CHECK(ioctl(fa, FIGETBSZ, &bs) == 0 && bs > 0, "FIGETBSZ");
+	if (bs >= PG) {
+		close(fa);
+		close(fb);
+		SKIP("%d-byte blocks: a page never spans two extents", bs);
+	}
+	/* Buffered appends in turn: each block of A is followed by one of B. */
+	fill(w, len, 40);
+	memset(pad, 0x42, PG);
+	for (off = 0; off < len; off += bs) {
+		CHECK(pwrite(fa, w + off, bs, off) == bs, "append to fragA at %zu", off);
+		CHECK(pwrite(fb, pad, bs, off) == bs, "append to fragB at %zu", off);
+	}
+	CHECK(fsync(fa) == 0 && fsync(fb) == 0, "fsync");
+	for (i = 1; i < (int)(len / bs); i++) {
+		int a = i - 1, b = i;
+
+		CHECK(!ioctl(fa, FIBMAP, &a) && !ioctl(fa, FIBMAP, &b), "FIBMAP");
+		splits += b != a + 1 && (i * bs) % PG;
+	}
+	close(fa);
+	close(fb);
+	if (!splits)
+		SKIP("the allocator kept fragA contiguous inside each page");
+	fa = open(path("fragA"), O_RDWR | O_DIRECT);
+	CHECK(fa >= 0, "open O_DIRECT");
+
+	CHECK(pread(fa, r, len, 0) == (ssize_t)len, "read");
+	CHECK(diff(w, r, len) < 0, "read differs at %ld (%d in-page splits)", diff(w, r, len), splits);
+	CHECK((pg = first_pinned_page(r, len)) == -1, "page %ld pinned after read", pg);
+	memset(r, 0, len);
+	res = aio_rw(fa, 0, r, len, 0, 0, NULL);
+	CHECK(res == (long)len, "aio read returned %ld", res);
+	CHECK(diff(w, r, len) < 0, "aio read differs at %ld", diff(w, r, len));
+	CHECK((pg = first_pinned_page(r, len)) == -1, "page %ld pinned after aio read", pg);
+	/* Each segment a page at an odd place in memory: pages are walked one by one. */
+	for (i = 0; i < NV; i++) {
+		iov[i].iov_base = abuf(2 * PG) + PG;
+		iov[i].iov_len = PG;
+	}
+	CHECK(preadv(fa, iov, NV, 0) == (ssize_t)len, "preadv");
+	for (i = 0; i < NV; i++) {
+		CHECK(!memcmp(iov[i].iov_base, w + i * PG, PG), "preadv segment %d differs", i);
+		CHECK(first_pinned_page(iov[i].iov_base, PG) == -1, "segment %d pinned after preadv", i);
+	}
+
+	fill(w, len, 41);
+	CHECK(pwrite(fa, w, len, 0) == (ssize_t)len, "write");
+	CHECK((pg = first_pinned_page(w, len)) == -1, "page %ld pinned after write", pg);
+	CHECK(!read_buffered("fragA", r, len), "buffered read after write");
+	CHECK(diff(w, r, len) < 0, "write: page cache differs at %ld", diff(w, r, len));
+	fill(w, len, 42);
+	res = aio_rw(fa, 1, w, len, 0, 0, NULL);
+	CHECK(res == (long)len, "aio write returned %ld", res);
+	CHECK((pg = first_pinned_page(w, len)) == -1, "page %ld pinned after aio write", pg);
+	CHECK(!read_buffered("fragA", r, len), "buffered read after aio write");
+	CHECK(diff(w, r, len) < 0, "aio write: page cache differs at %ld", diff(w, r, len));
+	CHECK(!read_buffered("fragB", r, len), "read fragB");
+	for (off = 0; off < len; off++)
+		CHECK(r[off] == 0x42, "fragB changed at %zu", off);
+	close(fa);
+	return 0;
+}
+
 #define TRACING "/sys/kernel/tracing/"
 
 /* Clear the trace buffer and switch the block_bio_queue event on or off. */
@@ -1171,11 +1294,13 @@ static const struct {
 	{ "fork_during_read", t_fork_during_read },
 	{ "io_accounting", t_io_accounting },
 	{ "truncate_vs_aio", t_truncate_vs_aio },
+	{ "truncate_vs_aio_loop", t_truncate_vs_aio_loop },
 	{ "concurrent", t_concurrent },
 	{ "io_uring_fixed", t_io_uring_fixed },
 	{ "loop_direct", t_loop_direct },
 	{ "nowait", t_nowait },
 	{ "pins_released", t_pins_released },
+	{ "fragmented", t_fragmented },
 	{ "bio_flags", t_bio_flags },
 };
 
@@ -1189,7 +1314,7 @@ static int readonly_dio(const char *name)
 {
 	static const char *const writers[] = {
 		"extend", "subblock_zeroing", "aio_overwrite_dsync", "dio_workqueue",
-		"efault_write", "truncate_vs_aio", "loop_direct",
+		"efault_write", "truncate_vs_aio", "truncate_vs_aio_loop", "loop_direct",
 	};
 	return IN_LIST(name, writers);
 }

@@ -261,6 +261,15 @@ for s in /sys/block/vd*; do
 			echo 2 > $nb/irqmode; echo 20000 > $nb/completion_nsec; echo 1 > $nb/power
 			dd if="$dev" of=/dev/nb0 bs=1M oflag=direct 2>/dev/null && run_fs /dev/nb0 vfat vfat-nullb 512
 		fi
+		# 512-byte clusters on brd: files laid out in turn are fragmented
+		# inside every page, each page split over several bios.
+		m=/mnt/vfat-frag; mkdir -p $m
+		if mkfs.fat -F 32 -s 1 -S 512 /dev/ram1 >/dev/null && mount -t vfat /dev/ram1 $m; then
+			prog dio_test:vfat-frag env DIO_TEST_ONLY=fragmented /bin/dio_test $m vfat-frag 512
+			umount $m || echo "not ok - vfat-frag:umount"
+		else
+			echo "not ok - vfat-frag:mount # mkfs.fat -F 32 -s 1 on /dev/ram1 or its mount failed"
+		fi
 	fi
 done
 }
