@@ -724,6 +724,21 @@ pub(crate) fn warn_invariant(what: &'static kernel::str::CStr) {
     unsafe { bindings::rustdio_warn_invariant(what.as_char_ptr()) };
 }
 
+/// Whether the test hook forces the failure path of former `BUG()` site `site`
+/// now (once); see `CONFIG_LEGACY_DIRECT_IO_RUST_FORCE_INVARIANT`.
+#[cfg(CONFIG_LEGACY_DIRECT_IO_RUST_FORCE_INVARIANT)]
+pub(crate) fn invariant_forced(site: u32) -> bool {
+    // SAFETY: Reads and clears a plain counter.
+    unsafe { bindings::rustdio_invariant_forced(site) }
+}
+
+/// Without the test hook, no site is ever forced.
+#[cfg(not(CONFIG_LEGACY_DIRECT_IO_RUST_FORCE_INVARIANT))]
+#[inline(always)]
+pub(crate) fn invariant_forced(_site: u32) -> bool {
+    false
+}
+
 /// A `spinlock_t` taken with interrupts disabled, protecting `T`.
 ///
 /// The kernel crate of 6.12 has no irq-safe lock, and bio completions may run in

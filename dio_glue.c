@@ -7,6 +7,7 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/buffer_head.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/init.h>
@@ -81,6 +82,32 @@ void rustdio_warn_invariant(const char *what)
 {
 	WARN(1, "rustdio: broken invariant: %s\n", what);
 }
+
+#ifdef CONFIG_LEGACY_DIRECT_IO_RUST_FORCE_INVARIANT
+/*
+ * Test hook: writing a site number (1-9) to debugfs rustdio/force_invariant
+ * makes the next request that reaches that former BUG() site take its
+ * failure path, once.  A forced break is logged without WARN (no taint).
+ */
+static u32 rustdio_forced_site;
+
+bool rustdio_invariant_forced(u32 site)
+{
+	if (READ_ONCE(rustdio_forced_site) != site ||
+	    cmpxchg(&rustdio_forced_site, site, 0) != site)
+		return false;
+	pr_info("rustdio: test hook: failure path of invariant site %u taken\n", site);
+	return true;
+}
+
+static int __init rustdio_debugfs_init(void)
+{
+	debugfs_create_u32("force_invariant", 0600, debugfs_create_dir("rustdio", NULL),
+			   &rustdio_forced_site);
+	return 0;
+}
+late_initcall(rustdio_debugfs_init);
+#endif
 
 void rustdio_spin_lock_init(spinlock_t *lock)
 {

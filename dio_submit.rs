@@ -96,6 +96,21 @@ macro_rules! invariant_broken {
     }};
 }
 
+/// `Err` where a former `BUG()` condition holds (`$ok` is false), reported as
+/// [`invariant_broken!`] does, or where the test hook forces site `$site`
+/// (CONFIG_LEGACY_DIRECT_IO_RUST_FORCE_INVARIANT; no warning then).
+macro_rules! check_invariant {
+    ($site:literal, $ok:expr, $what:literal) => {
+        if !($ok) {
+            Err(invariant_broken!($what))
+        } else if c_types::invariant_forced($site) {
+            Err(Stop::from(EIO))
+        } else {
+            Ok(())
+        }
+    };
+}
+
 impl<'a> DioSubmit<'a> {
     fn pages_present(&self) -> usize {
         self.s.tail - self.s.head
@@ -144,14 +159,15 @@ impl<'a> DioSubmit<'a> {
     fn get_page(&mut self) -> Result<PageRef> {
         if self.pages_present() == 0 {
             self.refill_pages()?;
-            if self.pages_present() == 0 {
-                return Err(invariant_broken!("no pages after a successful refill"));
-            }
+            check_invariant!(
+                1,
+                self.pages_present() != 0,
+                "no pages after a successful refill"
+            )?;
         }
-        self.s
-            .pages
-            .get(self.s.head)
-            .ok_or_else(|| invariant_broken!("page queue index out of range"))
+        let page = self.s.pages.get(self.s.head);
+        check_invariant!(2, page.is_some(), "page queue index out of range")?;
+        page.ok_or(Stop::from(EIO))
     }
 
     #[inline]
@@ -195,8 +211,9 @@ impl<'a> DioSubmit<'a> {
     /// `dio_new_bio()` (F36, F38).
     fn new_bio(&mut self, start_block: u64) -> Result {
         self.bio_reap()?;
-        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io)
-            .ok_or_else(|| invariant_broken!("no pages left for a bio"))?;
+        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io);
+        check_invariant!(3, nr_vecs.is_some(), "no pages left for a bio")?;
+        let nr_vecs = nr_vecs.ok_or(Stop::from(EIO))?;
         let end_io: c_types::BioEndIo = if self.dio.params.is_async {
             dio_bio_end_aio
         } else {
@@ -278,13 +295,19 @@ impl<'a> DioSubmit<'a> {
         if self.bio.is_none() {
             self.new_bio(block)?;
         }
-        if !self.bio_add_cur_page() {
+        // The test hook makes both adds fail, as a bio that takes nothing would.
+        let forced = c_types::invariant_forced(4);
+        if forced || !self.bio_add_cur_page() {
             self.bio_submit();
             self.new_bio(block)?;
-            if !self.bio_add_cur_page() {
+            if forced || !self.bio_add_cur_page() {
                 // Never submit the empty bio: drop it, which frees it.
                 self.bio = None;
-                return Err(invariant_broken!("bio_add_page failed on an empty bio"));
+                return Err(if forced {
+                    Stop::from(EIO)
+                } else {
+                    invariant_broken!("bio_add_page failed on an empty bio")
+                });
             }
         }
         Ok(())
@@ -386,9 +409,11 @@ impl<'a> DioSubmit<'a> {
         if page_errors != 0 {
             return Err(Stop(page_errors));
         }
-        if self.block_in_file >= self.final_block_in_request {
-            return Err(invariant_broken!("mapping past the end of the request"));
-        }
+        check_invariant!(
+            5,
+            self.block_in_file < self.final_block_in_request,
+            "mapping past the end of the request"
+        )?;
         let inode = self.dio.inode();
         let i_blkbits = self.blkbits + self.blkfactor;
         let (fs_start, size) = dio_plan::get_block_span(
@@ -435,20 +460,24 @@ impl<'a> DioSubmit<'a> {
                     if self.s.map_bh.is_new() {
                         self.s.map_bh.clean_aliases(i_blkbits);
                     }
-                    let Some((next, avail)) = dio_plan::mapped_extent(
+                    let extent = dio_plan::mapped_extent(
                         self.s.map_bh.blocknr(),
                         self.s.map_bh.size(),
                         blkbits,
                         self.blkfactor,
                         self.block_in_file,
                         self.s.map_bh.is_new(),
-                    ) else {
+                    );
+                    let ok = check_invariant!(
+                        6,
+                        extent.is_some(),
+                        "get_block mapped less than the request's sub-block"
+                    );
+                    let Some((next, avail)) = extent.filter(|_| ok.is_ok()) else {
                         // Nothing may be zeroed through this mapping at the end
                         // of the request: its start block was never computed.
                         self.s.map_bh.forget();
-                        return Err(invariant_broken!(
-                            "get_block mapped less than the request's sub-block"
-                        ));
+                        return Err(Stop::from(EIO));
                     };
                     self.next_block_for_io = next;
                     self.blocks_available = avail;
@@ -481,9 +510,7 @@ impl<'a> DioSubmit<'a> {
                     blkbits,
                     self.final_block_in_request - self.block_in_file,
                 );
-                if chunk == 0 {
-                    return Err(invariant_broken!("zero-length chunk"));
-                }
+                check_invariant!(7, chunk != 0, "zero-length chunk")?;
                 let bytes = (chunk << blkbits) as u32;
                 if chunk == self.blocks_available {
                     self.boundary = self.s.map_bh.boundary();
@@ -501,9 +528,11 @@ impl<'a> DioSubmit<'a> {
                 self.add_result(bytes as isize);
                 self.blocks_available -= chunk;
             }
-            if self.block_in_file > self.final_block_in_request {
-                return Err(invariant_broken!("walked past the end of the request"));
-            }
+            check_invariant!(
+                8,
+                self.block_in_file <= self.final_block_in_request,
+                "walked past the end of the request"
+            )?;
             if self.block_in_file == self.final_block_in_request {
                 break;
             }
@@ -685,18 +714,28 @@ pub(crate) fn blockdev_direct_io(
     } else {
         await_completion(dio);
     }
+    let queued = retval == -(dio_plan::EIOCBQUEUED as isize);
     match dio_ref.release() {
-        Some(last) => dio_complete(last, retval, COMPLETE_INVALIDATE),
+        Some(last) if queued || !c_types::invariant_forced(9) => {
+            dio_complete(last, retval, COMPLETE_INVALIDATE)
+        }
         // The last bio completion now owns the request and frees it.
-        None if retval == -(dio_plan::EIOCBQUEUED as isize) => retval,
-        None => {
+        None if queued => retval,
+        left => {
             // C: BUG_ON(retval != -EIOCBQUEUED).  The count says bios of a
             // synchronous request are still in flight after the wait.  They point
             // at the request, so it cannot be freed; fail it, and end the inode's
-            // direct I/O so that inode_dio_wait() (truncate) does not hang.
-            let err = invariant_broken!("request references left after a synchronous wait");
-            inode.dio_end();
-            err.0 as isize
+            // direct I/O so that inode_dio_wait() (truncate) does not hang.  (The
+            // test hook comes here with the last reference: it completes the
+            // request as failed, so that the filesystem's end_io still runs.)
+            match left {
+                Some(last) => dio_complete(last, EIO.to_errno() as isize, COMPLETE_INVALIDATE),
+                None => {
+                    let err = invariant_broken!("request references left after a synchronous wait");
+                    inode.dio_end();
+                    err.0 as isize
+                }
+            }
         }
     }
 }

@@ -41,6 +41,7 @@ void rustdio_task_io_account_write(size_t bytes);
 struct task_struct *rustdio_prepare_to_sleep(void);
 
 void rustdio_warn_invariant(const char *what);
+bool rustdio_invariant_forced(u32 site);
 void rustdio_spin_lock_init(spinlock_t *lock);
 unsigned long rustdio_spin_lock_irqsave(spinlock_t *lock);
 void rustdio_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);

@@ -25,6 +25,7 @@ frags=("$TOP/configs/guest.config")
 [ "$RUSTDIO_ARCH" = arm64 ] && frags+=("$TOP/configs/arm64.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
 [ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
+[ "$variant" = debug ] && [ "$engine" = rust ] && frags+=("$TOP/configs/rust-debug.config")
 [ "$variant" = rt ] && frags+=("$TOP/configs/rt.config")
 
 stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)

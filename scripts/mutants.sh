@@ -172,7 +172,7 @@ for p in "${patches[@]}"; do
 			krc=0
 			RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/kunit.sh" guest >"$logs/$tag-kunit.out" 2>&1 || krc=$?
 			rc=0
-			RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/vm-test.sh" rust guest >"$out" 2>&1 || rc=$?
+			RUSTDIO_TIMEOUT=${RUSTDIO_TIMEOUT:-600} RUSTDIO_KERNEL=$mobj RUSTDIO_TAG=$tag "$TOP/scripts/vm-test.sh" rust guest >"$out" 2>&1 || rc=$?
 			# The disk copies are large; the console log keeps what the verdict read.
 			rm -rf "$BUILD/run-$tag" "$BUILD/run-kunit-$tag"
 			kunit_by=

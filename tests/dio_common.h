@@ -42,6 +42,22 @@ static inline int write_str(const char *file, const char *s)
 	return r == (ssize_t)strlen(s) ? 0 : -1;
 }
 
+/* Read a short sysfs, debugfs or procfs file into buf (NUL-terminated); 0 on success. */
+static inline int read_str(const char *file, char *buf, size_t len)
+{
+	int fd = open(file, O_RDONLY);
+	ssize_t r;
+
+	if (fd < 0)
+		return -1;
+	r = read(fd, buf, len - 1);
+	close(fd);
+	if (r < 0)
+		return -1;
+	buf[r] = 0;
+	return 0;
+}
+
 static inline long io_setup_(unsigned int n, aio_context_t *ctx)
 {
 	return syscall(SYS_io_setup, n, ctx);

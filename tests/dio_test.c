@@ -1271,6 +1271,116 @@ static int t_bio_flags(void)
 	return 0;
 }
 
+#define FORCE_INVARIANT "/sys/kernel/debug/rustdio/force_invariant"
+
+/* Empty bios this program queued since the trace was cleared. */
+static long traced_empty_bios(void)
+{
+	char line[512], comm[64];
+	unsigned long long sector;
+	unsigned int n;
+	long empty = 0;
+	FILE *f = fopen(TRACING "trace", "r");
+	const char *ev;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		ev = strstr(line, "block_bio_queue: ");
+		if (ev && sscanf(ev + 17, "%*s %*s %llu + %u [%63[^]]]", &sector, &n, comm) == 3 &&
+		    !strcmp(comm, "dio_test") && n == 0)
+			empty++;
+	}
+	fclose(f);
+	return empty;
+}
+
+/*
+ * Each place where fs/direct-io.c would BUG() fails the request instead: the
+ * Rust engine's test hook (debug kernel) forces each site once, on a direct
+ * overwrite and on a sub-block write past EOF.  Each request must fail with
+ * -EIO, leave every block of its range old or new and every other byte (and
+ * another file) untouched, queue no empty bio, keep no page pinned, and leave
+ * the inode usable (truncate returns, the next write works).
+ */
+static int t_forced_invariants(void)
+{
+	size_t size = 64 * 1024, off = 8192, len = 32768, b;
+	char *w = abuf(len), *r = abuf(size), *old = abuf(size), *g = abuf(size), *gexp = abuf(size);
+	char site[8], left[16];
+	struct stat st;
+	long pg, empty;
+	ssize_t ret;
+	int fd, i, pass, bs = 0;
+
+	if (access(FORCE_INVARIANT, W_OK))
+		SKIP("no %s: the C engine BUG()s at these sites, and the Rust engine has the "
+		     "hook in its debug kernel only", FORCE_INVARIANT);
+	CHECK(!make_file("guard", size, 50), "guard setup");
+	fill(gexp, size, 50);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 1; i <= 9; i++) {
+			size_t woff = off, wlen = len;
+
+			CHECK(!make_file("inv", size, 51), "setup");
+			fill(old, size, 51);
+			fd = open(path("inv"), O_RDWR | O_DIRECT);
+			CHECK(fd >= 0, "open");
+			if (pass == 1) {
+				/* One logical block into a new fs block past EOF. */
+				CHECK(ioctl(fd, FIGETBSZ, &bs) == 0, "FIGETBSZ");
+				if (bs <= (int)lbs) {
+					close(fd);
+					break;
+				}
+				woff = size + lbs;
+				wlen = lbs;
+			}
+			fill(w, wlen, 52 + i);
+			snprintf(site, sizeof(site), "%d", i);
+			CHECK(!trace_bio_queue(1), "enable trace");
+			CHECK(!write_str(FORCE_INVARIANT, site), "arm site %d", i);
+			errno = 0;
+			ret = pwrite(fd, w, wlen, woff);
+			trace_bio_queue(0);
+			CHECK(read_str(FORCE_INVARIANT, left, sizeof(left)) == 0, "read hook");
+			if (pass == 1 && i == 1 && atoi(left)) {
+				/* vfat, msdos: extending writes go buffered, not to the engine. */
+				CHECK(!write_str(FORCE_INVARIANT, "0"), "disarm");
+				close(fd);
+				break;
+			}
+			CHECK(atoi(left) == 0, "site %d not reached (hook still %s)", i, left);
+			CHECK(ret == -1 && errno == EIO, "%s site %d: write returned %zd (errno %d)",
+			      pass ? "past EOF" : "overwrite", i, ret, errno);
+			empty = traced_empty_bios();
+			CHECK(empty == 0, "site %d: %ld empty bios queued", i, empty);
+			CHECK((pg = first_pinned_page(w, wlen)) == -1, "site %d: page %ld pinned", i, pg);
+			CHECK(ftruncate(fd, size) == 0, "site %d: truncate", i);
+			CHECK(fstat(fd, &st) == 0 && st.st_size == (off_t)size, "site %d: size %lld", i,
+			      (long long)st.st_size);
+			close(fd);
+			CHECK(!read_buffered("inv", r, size), "site %d: read back", i);
+			for (b = 0; b < size; b += lbs) {
+				int in = b >= woff && b < woff + wlen;
+
+				CHECK(!memcmp(r + b, old + b, lbs) ||
+				      (in && !memcmp(r + b, w + (b - woff), lbs)),
+				      "site %d: block at %zu is neither old nor new data", i, b);
+			}
+			CHECK(!read_buffered("guard", g, size) && diff(g, gexp, size) < 0,
+			      "site %d: another file changed at %ld", i, diff(g, gexp, size));
+			/* The engine still works: a clean write and read back. */
+			fd = open(path("inv"), O_RDWR | O_DIRECT);
+			CHECK(fd >= 0 && pwrite(fd, w, wlen, off) == (ssize_t)wlen, "site %d: next write", i);
+			CHECK(pread(fd, r, wlen, off) == (ssize_t)wlen && !memcmp(r, w, wlen),
+			      "site %d: next read", i);
+			close(fd);
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -1301,6 +1411,7 @@ static const struct {
 	{ "nowait", t_nowait },
 	{ "pins_released", t_pins_released },
 	{ "fragmented", t_fragmented },
+	{ "forced_invariants", t_forced_invariants },
 	{ "bio_flags", t_bio_flags },
 };
 
@@ -1315,6 +1426,7 @@ static int readonly_dio(const char *name)
 	static const char *const writers[] = {
 		"extend", "subblock_zeroing", "aio_overwrite_dsync", "dio_workqueue",
 		"efault_write", "truncate_vs_aio", "truncate_vs_aio_loop", "loop_direct",
+		"forced_invariants",
 	};
 	return IN_LIST(name, writers);
 }
