@@ -15,8 +15,9 @@
 #     [BENCH_CLOCK=icount]   clock counts instructions (icount) or host time (wall)
 #   make profile             perf profiles of both engines into bench/results/
 #   make kunit [ARCH=arm64]  the KUnit suites through tools/testing/kunit/kunit.py
-#   make check               mutants still apply; rustfmt, clippy and rustdoc for the engine
-#   make mutants [MUTANTS="01 05"] [FS="vfat jfs"]
+#   make check               mutants still apply; rustfmt, clippy and rustdoc for the engine;
+#                            arm64 and x86_64 PREEMPT_RT builds; stack frames C vs Rust
+#   make mutants [MUTANTS="01 05"] [FS="vfat jfs"] [LBS="512 4096"]
 #                            build the engine with each planted bug of tests/mutants/,
 #                            run the suite on it; fails if any mutant survives
 #   make patch               the integration as a git format-patch series
@@ -87,9 +88,10 @@ kunit: setup
 check: setup
 	@$(S)/check.sh
 
-# FS only when given: an empty RUSTDIO_FS means no filesystem at all.
+# Mutants run on vfat, jfs and ocfs2 at 512 bytes (every case that kills one
+# runs there) unless FS is given.
 mutants: setup
-	@$(if $(FS),RUSTDIO_FS="$(FS)") $(S)/mutants.sh $(MUTANTS)
+	@RUSTDIO_FS="$(or $(FS),vfat jfs ocfs2)" RUSTDIO_LBS="$(or $(LBS),512)" $(S)/mutants.sh $(MUTANTS)
 
 patch: setup
 	@$(S)/make-patch.sh

@@ -92,9 +92,10 @@ mutant_make() {
 	fi
 }
 
-# fingerprint <dir>: names, sizes, mtimes and contents of the files in dir.
+# fingerprint <dir>: names and contents of the files in dir.  (Not mtimes:
+# integrate.sh may refresh them with identical contents meanwhile.)
 fingerprint() {
-	(cd "$1" && find . -type f -printf '%P %s %T@\n' | sort && find . -type f -exec sha1sum {} + | sort)
+	(cd "$1" && find . -type f -exec sha1sum {} + | sort)
 }
 
 # install_engine <dir>: put the engine files of dir into the mutant tree and
