@@ -120,16 +120,24 @@ impl Kiocb {
         unsafe { end_io(self.raw(), offset, ret, private) }
     }
 
-    /// `iocb->ki_complete(iocb, ret)`: the async request is finished; the kiocb
-    /// belongs to its owner again and the engine does not touch it afterwards.
+    /// `iocb->ki_complete(iocb, ret)`: the async request is finished and the
+    /// kiocb belongs to its owner again, who may free it at once; so it is
+    /// reached through a raw pointer, with no `&Kiocb` live across the call.
     ///
     /// The request was made async because `ki_complete` was set; if its owner
     /// cleared it since, there is no one to tell (C would oops): warn.
-    pub(crate) fn complete(&self, ret: isize) {
-        // SAFETY: The kiocb is valid until `ki_complete` returns.
-        match unsafe { (*self.raw()).ki_complete } {
-            // SAFETY: The owner's completion for this kiocb, called once.
-            Some(complete) => unsafe { complete(self.raw(), ret as _) },
+    ///
+    /// # Safety
+    ///
+    /// - `iocb` points to the valid kiocb of an async request that this call
+    ///   completes, once.
+    /// - The caller does not use `iocb` afterwards.
+    pub(crate) unsafe fn complete(iocb: NonNull<bindings::kiocb>, ret: isize) {
+        let raw = iocb.as_ptr();
+        // SAFETY: The kiocb is valid until `ki_complete` is called (caller).
+        match unsafe { (*raw).ki_complete } {
+            // SAFETY: The owner's completion for this kiocb, called once (caller).
+            Some(complete) => unsafe { complete(raw, ret as _) },
             None => warn_invariant(kernel::c_str!("async kiocb lost its ki_complete")),
         }
     }
@@ -894,16 +902,28 @@ impl WorkItem {
     }
 
     /// `INIT_WORK()` + `queue_work()` on the superblock's `s_dio_done_wq`.
-    pub(crate) fn queue(
-        &self,
+    ///
+    /// `func` may run, and free the object the work item is in, before this
+    /// returns: the item is reached through a raw pointer only.
+    ///
+    /// # Safety
+    ///
+    /// - `this` points to a work item in an object that stays valid until `func`
+    ///   runs, and that `func` then owns.
+    /// - The caller does not use `this` (or the object) afterwards.
+    pub(crate) unsafe fn queue(
+        this: *const Self,
         sb: &SuperBlock,
         func: unsafe extern "C" fn(*mut bindings::work_struct),
     ) {
-        // SAFETY: The work item lives in the object being completed, which stays alive
-        // until `func` runs; the wq exists because the engine created it at submission.
+        let wq = sb.dio_done_wq();
+        // SAFETY: `this` is valid (caller); projecting the field creates no reference.
+        let work = unsafe { Opaque::raw_get(ptr::addr_of!((*this).0)) };
+        // SAFETY: The work item is valid until `func` runs (caller); the wq exists
+        // because the engine created it at submission.
         unsafe {
-            bindings::rustdio_init_work(self.0.get(), Some(func));
-            bindings::rustdio_queue_work(sb.dio_done_wq(), self.0.get());
+            bindings::rustdio_init_work(work, Some(func));
+            bindings::rustdio_queue_work(wq, work);
         }
     }
 }

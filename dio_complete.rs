@@ -46,7 +46,7 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
         if ret > 0 && dio.params.is_write {
             ret = iocb.write_sync(ret);
         }
-        iocb.complete(ret);
+        dio_ref.complete_iocb(ret);
     }
     dio_ref.free();
     ret
@@ -114,10 +114,7 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
         dio.inode().has_cached_pages(),
     );
     if defer {
-        // `last` goes to the queued work, which takes it back with
-        // `DioRef::from_work()`.
-        dio.complete_work
-            .queue(dio.inode().sb(), dio_aio_complete_work);
+        last.defer(dio_aio_complete_work);
     } else {
         dio_complete(last, 0, COMPLETE_ASYNC);
     }

@@ -275,6 +275,25 @@ impl DioRef {
         unsafe { DIO_CACHE.free(self.0) };
     }
 
+    /// Hands the request to `s_dio_done_wq`, where `func` completes it (F44).
+    pub(crate) fn defer(self, func: unsafe extern "C" fn(*mut bindings::work_struct)) {
+        let dio = self.0.as_ptr();
+        // SAFETY: `self` owns the last reference, so the object is alive; the
+        // superblock outlives the inode and the request.
+        let sb = unsafe { (*dio).inode().sb() };
+        // SAFETY: The work item is in the request, which `func` receives with the
+        // reference `self` gives up here (`DioRef::from_work`); neither is used again.
+        unsafe { WorkItem::queue(ptr::addr_of!((*dio).complete_work), sb, func) };
+    }
+
+    /// Calls the kiocb's `ki_complete` (F53): after it the kiocb may be gone, so
+    /// it is reached through the raw pointer the request keeps.
+    pub(crate) fn complete_iocb(&self, ret: isize) {
+        // SAFETY: An async request's kiocb is valid until `ki_complete`, which
+        // completes it here once; the request does not use the kiocb again.
+        unsafe { Kiocb::complete(self.get().iocb, ret) };
+    }
+
     /// Recovers the request from its deferred completion work.
     pub(crate) fn from_work(work: *mut bindings::work_struct) -> Self {
         let offset = core::mem::offset_of!(Dio, complete_work);
