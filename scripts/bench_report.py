@@ -75,7 +75,11 @@ def main():
         engine, pair = os.path.basename(path)[:-4].rsplit('-', 1)
         runs[engine][int(pair)] = parse_log(path)
     pairs = sorted(set(runs['c']) & set(runs['rust']))
-    jobs = sorted(set().union(*(runs['c'][p].keys() for p in pairs)))
+    # Every job of either engine in any pair: one that is missing from a run
+    # (it failed to start or to report) fails the report instead of vanishing.
+    jobs = sorted(set().union(*(runs[e][p].keys() for e in runs for p in pairs)))
+    missing = [f'{job} ({e}, pair {p})' for job in jobs for e in runs for p in pairs
+               if job not in runs[e][p] or not runs[e][p][job]['iops']]
     try:
         clock = open(os.path.join(raw, 'clock')).read().split()
     except OSError:
@@ -99,6 +103,7 @@ def main():
     for job in jobs:
         got = [p for p in pairs if job in runs['c'][p] and job in runs['rust'][p]]
         if not got:
+            md.append(f'| {job} | missing | | | | |' + (' | |' if ns_per_insn else '') + ' | |')
             continue
         med = lambda e, k: statistics.median(runs[e][p][job][k] for p in got)
         # The TCG guest's clock ticks coarsely; zero percentiles mean "below a tick".
@@ -115,18 +120,25 @@ def main():
                   f'| {med("c", "cpu_us_per_io"):.1f} | {med("rust", "cpu_us_per_io"):.1f} '
                   f'{insn}| {lat("c")} | {lat("rust")} |')
     sizes = {e: max((j.get('obj_size', 0) for p in pairs for j in runs[e][p].values()), default=0) for e in runs}
-    peaks = {e: max((j.get('slab_objs', 0) for p in pairs for j in runs[e][p].values()), default=0) for e in runs}
     md.append('')
-    md.append(f'`dio` slab object: C `struct dio` {sizes["c"]} bytes, Rust `Dio` {sizes["rust"]} bytes; '
-              f'peak slab objects seen after a job: C {peaks["c"]}, Rust {peaks["rust"]}.')
+    # Only the object size: /proc/slabinfo's object count after a job is one
+    # slab's capacity, not the objects a job had live at its peak.
+    md.append(f'`dio` slab object: C `struct dio` {sizes["c"]} bytes, Rust `Dio` {sizes["rust"]} bytes.')
+    if missing:
+        md.append('')
+        md.append('**Jobs that did not run or report:** ' + ', '.join(missing) + '.')
     if rows:
         md.append(f'Median of per-workload median ratios: {statistics.median(r["median"] for r in rows):.3f}.')
     os.makedirs(out, exist_ok=True)
     open(os.path.join(out, 'report.md'), 'w').write('\n'.join(md) + '\n')
-    json.dump({'pairs': len(pairs), 'clock': ' '.join(clock), 'rows': rows, 'obj_size': sizes, 'peak_objs': peaks},
+    json.dump({'pairs': len(pairs), 'clock': ' '.join(clock), 'rows': rows, 'obj_size': sizes,
+               'missing': missing},
               open(os.path.join(out, 'results.json'), 'w'), indent=1)
     svg_chart(rows, os.path.join(out, 'ratios.svg'))
     print('\n'.join(md))
+    if missing or not pairs:
+        print('rustdio: error: the benchmark is incomplete: ' + (', '.join(missing) or 'no pairs'))
+        sys.exit(1)
 
 
 if __name__ == '__main__':

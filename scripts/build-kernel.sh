@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# build-kernel.sh <c|rust> [guest|debug|rt]: configure (tinyconfig + fragments)
+# build-kernel.sh <c|rust> [guest|debug|rt|bench]: configure (tinyconfig + fragments)
 # and build a guest kernel image in a reusable build directory, for the guest
 # architecture (RUSTDIO_ARCH or ARCH: x86_64 or arm64).
 source "$(dirname "$0")/lib.sh"
 
 engine=${1:-c}; variant=${2:-guest}
 case $engine in c|rust) ;; *) die "unknown engine '$engine' (use c or rust)";; esac
-case $variant in guest|debug|rt) ;; *) die "unknown kernel variant '$variant' (use guest, debug or rt)";; esac
+case $variant in guest|debug|rt|bench) ;; *) die "unknown kernel variant '$variant' (use guest, debug, rt or bench)";; esac
 
 "$TOP/scripts/integrate.sh"
 obj=$(kobj "$engine" "$variant")
@@ -24,6 +24,8 @@ mkdir -p "$obj"
 frags=("$TOP/configs/guest.config")
 [ "$RUSTDIO_ARCH" = arm64 ] && frags+=("$TOP/configs/arm64.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
+[ "$engine" = rust ] && [ "$variant" != bench ] && frags+=("$TOP/configs/rust-kunit.config")
+[ "$variant" = bench ] && frags+=("$TOP/configs/bench.config")
 [ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
 [ "$variant" = debug ] && [ "$engine" = rust ] && frags+=("$TOP/configs/rust-debug.config")
 [ "$variant" = rt ] && frags+=("$TOP/configs/rt.config")
