@@ -298,8 +298,12 @@ impl<'a> DioSubmit<'a> {
         // The test hook makes both adds fail, as a bio that takes nothing would.
         let forced = c_types::invariant_forced(4);
         if forced || !self.bio_add_cur_page() {
-            self.bio_submit();
-            self.new_bio(block)?;
+            // The bio is full: send it and start another.  (An empty one that
+            // refused the piece would refuse it again: it is never sent.)
+            if self.bio.as_ref().is_some_and(|bio| bio.size() != 0) {
+                self.bio_submit();
+                self.new_bio(block)?;
+            }
             if forced || !self.bio_add_cur_page() {
                 // Never submit the empty bio: drop it, which frees it.
                 self.bio = None;
