@@ -1193,6 +1193,7 @@ static int trace_bio_queue(int on)
  * Sectors this program queued with exactly the flags rwbs (blktrace
  * letters) since the trace was cleared; *other gets those queued with
  * other flags (metadata I/O of the filesystem, for the failure message).
+ * With rwbs NULL: the number of empty bios it queued.
  */
 static long traced_sectors(const char *rwbs, long *other)
 {
@@ -1211,7 +1212,9 @@ static long traced_sectors(const char *rwbs, long *other)
 		if (!ev || sscanf(ev + 17, "%*s %15s %llu + %u [%63[^]]]", flags, &sector, &n,
 				  comm) != 4 || strcmp(comm, "dio_test"))
 			continue;
-		if (!strcmp(flags, rwbs))
+		if (!rwbs)
+			match += n == 0;
+		else if (!strcmp(flags, rwbs))
 			match += n;
 		else
 			*other += n;
@@ -1273,28 +1276,6 @@ static int t_bio_flags(void)
 
 #define FORCE_INVARIANT "/sys/kernel/debug/rustdio/force_invariant"
 
-/* Empty bios this program queued since the trace was cleared. */
-static long traced_empty_bios(void)
-{
-	char line[512], comm[64];
-	unsigned long long sector;
-	unsigned int n;
-	long empty = 0;
-	FILE *f = fopen(TRACING "trace", "r");
-	const char *ev;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		ev = strstr(line, "block_bio_queue: ");
-		if (ev && sscanf(ev + 17, "%*s %*s %llu + %u [%63[^]]]", &sector, &n, comm) == 3 &&
-		    !strcmp(comm, "dio_test") && n == 0)
-			empty++;
-	}
-	fclose(f);
-	return empty;
-}
-
 /*
  * Each place where fs/direct-io.c would BUG() fails the request instead: the
  * Rust engine's test hook (debug kernel) forces each site once, on a direct
@@ -1309,7 +1290,7 @@ static int t_forced_invariants(void)
 	char *w = abuf(len), *r = abuf(size), *old = abuf(size), *g = abuf(size), *gexp = abuf(size);
 	char site[8], left[16];
 	struct stat st;
-	long pg, empty;
+	long pg, empty, other;
 	ssize_t ret;
 	int fd, i, pass, bs = 0;
 
@@ -1353,7 +1334,7 @@ static int t_forced_invariants(void)
 			CHECK(atoi(left) == 0, "site %d not reached (hook still %s)", i, left);
 			CHECK(ret == -1 && errno == EIO, "%s site %d: write returned %zd (errno %d)",
 			      pass ? "past EOF" : "overwrite", i, ret, errno);
-			empty = traced_empty_bios();
+			empty = traced_sectors(NULL, &other);
 			CHECK(empty == 0, "site %d: %ld empty bios queued", i, empty);
 			CHECK((pg = first_pinned_page(w, wlen)) == -1, "site %d: page %ld pinned", i, pg);
 			CHECK(ftruncate(fd, size) == 0, "site %d: truncate", i);
