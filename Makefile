@@ -4,8 +4,8 @@
 #   make test [ENGINE=...] [VARIANT=...]
 #                            KUnit + the direct-I/O suite + faults in QEMU: both
 #                            engines on the plain kernel, the Rust engine on the
-#                            debug (KASAN, lockdep, ...) kernel with vfat, jfs and
-#                            ocfs2 (under an hour on 2 cores), the verdict's self-test
+#                            debug (KASAN, lockdep, ...) kernel with vfat and jfs
+#                            (under an hour on 2 cores), the verdict's self-test
 #   make test ARCH=arm64     the same on arm64 kernels (qemu-system-aarch64): both
 #                            engines on the plain kernel with vfat and exfat, faults
 #   make test-full           every filesystem, both engines, on both kernels
@@ -63,7 +63,7 @@ run: setup
 
 test: setup
 	@$(if $(ARCH_FS),RUSTDIO_FS="$(ARCH_FS)") \
-		RUSTDIO_DEBUG_ENGINES="$(DEBUG_ENGINES)" RUSTDIO_DEBUG_FS="vfat jfs ocfs2" RUSTDIO_DEBUG_LBS=512 \
+		RUSTDIO_DEBUG_ENGINES="$(DEBUG_ENGINES)" RUSTDIO_DEBUG_FS="vfat jfs" RUSTDIO_DEBUG_LBS=512 \
 		$(S)/test.sh "$(VARIANT)" $(ENGINES)
 
 test-full: setup

@@ -52,6 +52,10 @@ for engine in $engines; do
 	env "${disks[@]}" "$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
 	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
 	record "$run" "$out"
+	# Where the time went: seconds per test program, longest first.
+	sed 's/\r$//' "$BUILD/logs/$run.log" 2>/dev/null | awk '/^# RUSTDIO-PROG-BEGIN/ { b[$3] = substr($4, 4) }
+		/^# RUSTDIO-PROG-END/ { for (i = 4; i <= NF; i++) if ($i ~ /^at=/) printf "%8.1f %s\n", substr($i, 4) - b[$3], $3 }' |
+		sort -rn >"$BUILD/logs/times-$run.txt" || true
 done
 case $SUITE in
 quick|faults)

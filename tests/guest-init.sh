@@ -28,14 +28,16 @@ kstate() {
 	[ -r /proc/lockdep_stats ] && dl=$(sed -n 's/^ *debug_locks: *//p' /proc/lockdep_stats)
 	echo "taint=$(cat /proc/sys/kernel/tainted) debug_locks=$dl"
 }
+# Seconds since boot, for the per-program times in build/logs/times-*.txt.
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
 # prog <name> <command...>: run one test program between markers that give the
 # verdict its exit status and the kernel state after it.  The program prints a
 # TAP plan (1..N) first and "# ...: N cases, N failed" last.
 prog() {
 	name=$1; shift
-	echo "# RUSTDIO-PROG-BEGIN $name"
+	echo "# RUSTDIO-PROG-BEGIN $name at=$(uptime_s)"
 	"$@"
-	echo "# RUSTDIO-PROG-END $name status=$? $(kstate)"
+	echo "# RUSTDIO-PROG-END $name status=$? $(kstate) at=$(uptime_s)"
 }
 done_marker() {
 	sync
