@@ -20,6 +20,10 @@
 #   make mutants [MUTANTS="01 05"] [FS="vfat jfs"] [LBS="512 4096"]
 #                            build the engine with each planted bug of tests/mutants/,
 #                            run the suite on it; fails if any mutant survives
+#   make fuzz [FS=...] [LBS=...] [SEEDS=200] [OPS=200] [DURATION=s] [FAULTS=both|0|1]
+#             [VARIANT=guest|debug] [REPLAY=file]
+#                            seeded O_DIRECT programs on the C and the Rust engine,
+#                            logs compared; a divergence is minimized into build/logs/
 #   make patch               the integration as a git format-patch series
 
 ENGINE ?= both
@@ -39,6 +43,38 @@ else
 VARIANT ?= guest debug
 endif
 
+# Every variable is checked before any work starts, with one line naming it
+# and the values it takes.
+ALL_FS := vfat msdos exfat udf jfs nilfs2 ntfs3 hfs reiserfs ocfs2
+define check_num
+$(if $($(1)),$(if $(shell printf '%s' '$($(1))' | grep -xE '[0-9]+'),,$(error $(1) must be a whole number (got '$($(1))'))))
+endef
+$(foreach v,PAIRS DURATION SEEDS OPS,$(eval $(call check_num,$(v))))
+ifneq ($(filter-out $(ALL_FS),$(FS)),)
+$(error FS takes filesystems from: $(ALL_FS) (got '$(filter-out $(ALL_FS),$(FS))'))
+endif
+ifneq ($(filter-out 512 4096,$(LBS)),)
+$(error LBS takes 512 and/or 4096 (got '$(LBS)'))
+endif
+ifneq ($(filter-out guest debug rt bench,$(VARIANT)),)
+$(error VARIANT takes guest, debug, rt or bench (got '$(VARIANT)'))
+endif
+ifneq ($(filter-out both 0 1,$(FAULTS)),)
+$(error FAULTS must be both, 0 or 1 (got '$(FAULTS)'))
+endif
+ifneq ($(filter-out icount wall,$(BENCH_CLOCK)),)
+$(error BENCH_CLOCK must be icount or wall (got '$(BENCH_CLOCK)'))
+endif
+MUTANT_IDS := $(patsubst tests/mutants/%,%,$(basename $(wildcard tests/mutants/[0-9][0-9]-*.patch)))
+ifneq ($(filter-out $(foreach m,$(MUTANT_IDS),$(firstword $(subst -, ,$(m)))),$(MUTANTS)),)
+$(error MUTANTS takes mutant numbers from tests/mutants/: $(foreach m,$(MUTANT_IDS),$(firstword $(subst -, ,$(m)))) (got '$(MUTANTS)'))
+endif
+ifneq ($(REPLAY),)
+ifeq ($(wildcard $(REPLAY)),)
+$(error REPLAY: no such file '$(REPLAY)')
+endif
+endif
+
 ifeq ($(filter $(ENGINE),c rust both),)
 $(error ENGINE must be c, rust or both (got '$(ENGINE)'))
 endif
@@ -48,7 +84,7 @@ ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 # make test's debug run: the Rust engine on a subset, unless ENGINE is given.
 DEBUG_ENGINES := $(if $(filter command line environment,$(origin ENGINE)),$(ENGINES),rust)
 
-.PHONY: all setup kernels run test test-full test-faults soak bench profile kunit check mutants patch clean
+.PHONY: all setup kernels run test test-full test-faults soak bench profile kunit check mutants fuzz patch clean
 
 all: test
 
@@ -92,6 +128,14 @@ check: setup
 # runs there) unless FS is given.
 mutants: setup
 	@RUSTDIO_FS="$(or $(FS),vfat jfs ocfs2)" RUSTDIO_LBS="$(or $(LBS),512)" $(S)/mutants.sh $(MUTANTS)
+
+# make fuzz: the fixed corpus (seeds 1..SEEDS) on every filesystem, without
+# and with pinned faults; DURATION=s runs rounds of new seeds for that long.
+FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),guest)
+fuzz: setup
+	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat udf jfs nilfs2 ntfs3 hfs reiserfs ocfs2)" \
+		"$(or $(LBS),512 4096)" "$(or $(SEEDS),200)" "$(or $(OPS),200)" "$(or $(DURATION),0)" \
+		"$(or $(FAULTS),both)" "$(REPLAY)"
 
 patch: setup
 	@$(S)/make-patch.sh

@@ -49,7 +49,18 @@ fi
 
 say "building $engine/$variant kernel for $RUSTDIO_ARCH (first build: 10-20 minutes; later builds are incremental)"
 start=$(date +%s)
-if ! kmake "$obj" "${KIMAGE##*/}" >"$obj/build.log" 2>&1; then
+# Progress: build steps done, against the count of a first build of this
+# configuration here (an incremental build has no expected count).
+steps='^  (CC|AS|LD|AR|RUSTC|BINDGEN|EXPORTS|HOSTCC|GEN|CALL|OBJCOPY)'
+expect=0
+[ -f "$obj/vmlinux" ] || expect=$([ "$variant" = debug ] && echo 2400 || echo 1900)
+kmake "$obj" "${KIMAGE##*/}" >"$obj/build.log" 2>&1 &
+kpid=$!
+watch "$kpid" "building $engine/$variant kernel, steps" "$obj/build.log" "$steps" "$expect" &
+wpid=$!
+rc=0; wait "$kpid" || rc=$?
+kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null || true
+if [ "$rc" != 0 ]; then
 	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
 	die "kernel build failed ($engine/$variant); full log: $obj/build.log"
 fi

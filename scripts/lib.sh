@@ -47,3 +47,21 @@ kmake() {
 kobj() {
 	printf '%s\n' "$BUILD/kernel-$1-$2$ARCH_SUFFIX"
 }
+
+# watch <pid> <what> <file> <pattern> <expected>: while <pid> runs, print how
+# many lines of <file> match <pattern> against <expected> (0: unknown) and
+# the time so far: every 5 s on a terminal, every 60 s otherwise, so logs
+# stay short.  Prints to stderr.
+watch() {
+	local pid=$1 what=$2 file=$3 pat=$4 want=$5 t0 every n pct
+	t0=$(date +%s)
+	every=60; [ -t 2 ] && every=5
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		[ $(( ($(date +%s) - t0) % every )) = 0 ] || continue
+		n=$(grep -cE "$pat" "$file" 2>/dev/null || true)
+		pct=; [ "${want:-0}" -gt 0 ] && pct=" of about $want ($(( n * 100 / want ))%)"
+		printf '[rustdio %s] %s: %s%s, %d s\n' "$(date +%H:%M:%S)" "$what" "${n:-0}" "$pct" \
+			$(( $(date +%s) - t0 )) >&2
+	done
+}

@@ -25,6 +25,8 @@ done
 	die "could not build tests/dio_test.c"
 "${cc[@]}" -O2 -Wall -static -o "$root/bin/dio_faults" "$TOP/tests/dio_faults.c" ||
 	die "could not build tests/dio_faults.c"
+"${cc[@]}" -O2 -Wall -static -o "$root/bin/dio_fuzz" "$TOP/tests/dio_fuzz.c" -luring ||
+	die "could not build tests/dio_fuzz.c"
 "${cc[@]}" -O2 -Wall -static -o "$root/bin/dio_soak" "$TOP/tests/dio_soak.c" -lpthread ||
 	die "could not build tests/dio_soak.c"
 # Programs from the distribution with the shared libraries they need: fio,
@@ -66,4 +68,9 @@ mkdir -p "$root$gconv"
 cp -r "$gconv_src"/gconv-modules* "$gconv_src"/IBM850.so "$gconv_src"/IBM437.so "$root$gconv/"
 cp "$TOP/tests/guest-init.sh" "$root/init"
 cp -r "$TOP/tests/fio" "$root/fio" 2>/dev/null || true
+# RUSTDIO_FUZZ_LIST: the programs of a differential run (scripts/fuzz.py).
+if [ -n "${RUSTDIO_FUZZ_LIST:-}" ]; then
+	mkdir -p "$root/fuzz"
+	cp "$RUSTDIO_FUZZ_LIST" "$root/fuzz/programs.txt"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"

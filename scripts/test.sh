@@ -49,7 +49,14 @@ for engine in $engines; do
 	disks=()
 	[ -z "$fs" ] || disks+=("RUSTDIO_FS=$fs")
 	[ -z "$lbs" ] || disks+=("RUSTDIO_LBS=$lbs")
-	env "${disks[@]}" "$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 || status=1
+	# Progress: cases reported so far, against the count of this run's last time.
+	env "${disks[@]}" "$TOP/scripts/vm-test.sh" "$engine" "$variant" >"$out" 2>&1 &
+	vpid=$!
+	watch "$vpid" "$run guest, cases" "$out" '^\s*(not ok|ok) ' "$(cat "$BUILD/logs/.cases-$run" 2>/dev/null || echo 0)" &
+	wpid=$!
+	wait "$vpid" || status=1
+	kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null || true
+	grep -cE '^\s*(not ok|ok) ' "$out" >"$BUILD/logs/.cases-$run" || true
 	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
 	record "$run" "$out"
 	# Where the time went: seconds per test program, longest first.

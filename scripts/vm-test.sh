@@ -42,6 +42,11 @@ quick|full)
 	done ;;
 esac
 case $SUITE in quick|faults) expect+=(dio_faults:nbf dio_faults:dm) ;; esac
+case $SUITE in fuzz|fuzz-faults)
+	for serial in "${serials[@]}"; do
+		grep -q "^$serial " "$RUSTDIO_FUZZ_LIST" && expect+=("fuzz:$serial")
+	done ;;
+esac
 case $SUITE in
 soak) for serial in vfat-512 jfs-512; do
 	[[ " ${serials[*]} " = *" $serial "* ]] && expect+=("dio_soak:$serial")
@@ -66,7 +71,7 @@ set +e
 timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60}" \
+	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60} rustdio.fuzzlog=${RUSTDIO_FUZZ_LOG:-0}" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e

@@ -275,7 +275,7 @@ for s in /sys/block/vd*; do
 	fi
 done
 }
-[ "$suite" = faults ] || run_matrix
+case $suite in faults|fuzz|fuzz-faults) ;; *) run_matrix ;; esac
 
 # Faults: a vfat filesystem on a null_blk device with badblocks support.
 if [ "$suite" = quick ] || [ "$suite" = faults ]; then
@@ -356,6 +356,40 @@ if [ "$suite" = quick ]; then
 		fi
 	fi
 fi
+
+# Differential programs (scripts/fuzz.py): each disk listed in
+# /fuzz/programs.txt runs its programs, every one from the pristine image.
+# Writeback only when a program asks for it, so that whether a page is dirty
+# (RWF_NOWAIT's -EAGAIN) does not depend on timing.
+case $suite in fuzz|fuzz-faults)
+	echo 0 > /proc/sys/vm/dirty_writeback_centisecs
+	fflags=
+	[ "$(arg fuzzlog)" = 1 ] && fflags=-l
+	if [ "$suite" = fuzz-faults ]; then
+		# Faults only where the program pins them (fail-nth), and quietly:
+		# a fault report's stack trace is not a kernel problem here.
+		fflags="$fflags -F"
+		for a in failslab fail_page_alloc fail_make_request; do
+			d=/sys/kernel/debug/$a
+			echo 0 > $d/probability; echo -1 > $d/times; echo 0 > $d/verbose
+			[ -e $d/ignore-gfp-wait ] && echo N > $d/ignore-gfp-wait
+			[ -e $d/ignore-gfp-highmem ] && echo N > $d/ignore-gfp-highmem
+			[ -e $d/min-order ] && echo 0 > $d/min-order
+		done
+	fi
+	for s in /sys/block/vd*; do
+		serial=$(cat "$s/serial" 2>/dev/null)
+		grep -q "^$serial " /fuzz/programs.txt 2>/dev/null || continue
+		dev=/dev/${s##*/}
+		[ "$suite" = fuzz-faults ] && echo 1 > $s/make-it-fail
+		dd if=$dev of=/tmp/pristine.img bs=1M 2>/dev/null
+		mkdir -p /mnt/fuzz
+		prog fuzz:$serial /bin/dio_fuzz $fflags -d $dev -t ${serial%-*} -m /mnt/fuzz -L $serial \
+			-b ${serial##*-} -p /tmp/pristine.img -f /fuzz/programs.txt
+		rm -f /tmp/pristine.img
+	done
+	;;
+esac
 
 # F04 F20: after the suite no pins are outstanding and no dio object is live.
 sync; echo 3 > /proc/sys/vm/drop_caches

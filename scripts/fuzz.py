@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Differential runs of seeded O_DIRECT programs (tests/dio_fuzz.c) on the C
+and the Rust engine: the same programs on both kernels must give the same
+log.  A divergence fails the run; it is re-run with the whole log on both
+kernels, its first differing operation printed, and the program minimized
+(delta debugging over its operations, every candidate run on both kernels)
+into build/logs/fuzz-min-<label>-<id>.txt, a program list dio_fuzz replays
+(scripts/fuzz.py --replay <file>).
+
+The kernels must be built (scripts/build-kernel.sh <engine> <variant>).
+Prints "<name>: N passed, N failed" last, one case per program and disk.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get('RUSTDIO_BUILD', os.path.join(TOP, 'build'))
+LOGS = os.path.join(BUILD, 'logs')
+RESULT = re.compile(r'^ok \d+ - fuzz:(\S+):(\d+) # hash=([0-9a-f]+)')
+NOTOK = re.compile(r'^not ok \d+ - fuzz:(\S+):(\d+)')
+BEGIN = re.compile(r'^# RUSTDIO-PROG-BEGIN fuzz:(\S+)')
+LOGLINE = re.compile(r'^# (\d+) (.*)$')
+VERDICT = re.compile(r'^\S+: \d+ passed, \d+ failed')
+
+
+def say(msg):
+    print(f'[fuzz {time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+class Run:
+    """One boot of one kernel with a program list."""
+
+    def __init__(self, args, engine, tag, programs, log=False):
+        self.results, self.errors, self.logs = {}, [], {}
+        self.problem = None
+        path = os.path.join(BUILD, f'fuzz-{tag}.list')
+        with open(path, 'w') as f:
+            for p in programs:
+                f.write(' '.join(str(x) for x in p) + '\n')
+        labels = sorted({p[0] for p in programs})
+        ops = sum(p[3] if p[4] == 'all' else p[4].count(',') + 1 for p in programs)
+        env = dict(os.environ,
+                   RUSTDIO_SUITE='fuzz-faults' if args.faults else 'fuzz',
+                   RUSTDIO_FS=' '.join(sorted({l.rsplit('-', 1)[0] for l in labels})),
+                   RUSTDIO_LBS=' '.join(sorted({l.rsplit('-', 1)[1] for l in labels})),
+                   RUSTDIO_FUZZ_LIST=path, RUSTDIO_FUZZ_LOG='1' if log else '0',
+                   RUSTDIO_TAG=tag,
+                   # Boot, image copies, then about 10 ms per operation
+                   # under TCG (50 on the debug kernel), with room to spare.
+                   RUSTDIO_TIMEOUT=str(int(300 + 60 * len(labels) +
+                                           ops * (0.25 if args.variant == 'debug' else 0.05) * 3)))
+        outpath = os.path.join(LOGS, f'{tag}.out')
+        conslog = os.path.join(LOGS, f'{tag}.log')
+        with open(outpath, 'w') as out:
+            proc = subprocess.Popen([os.path.join(TOP, 'scripts', 'vm-test.sh'), engine, args.variant],
+                                    env=env, stdout=out, stderr=subprocess.STDOUT)
+            # Progress: programs done, every 5 s on a terminal, every 60 s otherwise.
+            every, t0, last = (5 if sys.stderr.isatty() else 60), time.time(), time.time()
+            while proc.poll() is None:
+                time.sleep(1)
+                if time.time() - last >= every:
+                    last = time.time()
+                    try:
+                        with open(conslog, errors='replace') as f:
+                            done = sum(1 for l in f if RESULT.match(l) or NOTOK.match(l))
+                    except OSError:
+                        done = 0
+                    print(f'[fuzz {time.strftime("%H:%M:%S")}] {engine}: {done} of '
+                          f'{len(programs)} programs, {int(time.time() - t0)} s',
+                          file=sys.stderr, flush=True)
+        with open(outpath, errors='replace') as f:
+            self.output = f.read()
+        if proc.returncode != 0:
+            probs = [l for l in self.output.splitlines() if 'PROBLEM' in l or l.startswith('not ok')]
+            self.problem = '; '.join(probs[:5]) or f'vm-test.sh exited {proc.returncode}'
+        label = None
+        with open(conslog, errors='replace') as f:
+            for line in f:
+                line = line.rstrip('\r\n')
+                m = BEGIN.match(line)
+                if m:
+                    label = m.group(1)
+                    continue
+                m = RESULT.match(line)
+                if m:
+                    self.results[(m.group(1), int(m.group(2)))] = m.group(3)
+                    continue
+                m = NOTOK.match(line)
+                if m:
+                    self.results[(m.group(1), int(m.group(2)))] = 'setup-failed'
+                    continue
+                m = LOGLINE.match(line)
+                if m and log and label:
+                    self.logs.setdefault((label, int(m.group(1))), []).append(m.group(2))
+
+
+def run_pair(args, tag, programs, log=False):
+    return [Run(args, e, f'fuzz-{e}-{args.variant}-{tag}', programs, log) for e in args.engines]
+
+
+def first_difference(a, b):
+    for i in range(max(len(a), len(b))):
+        x = a[i] if i < len(a) else '(end of log)'
+        y = b[i] if i < len(b) else '(end of log)'
+        if x != y:
+            return i, x, y
+    return None
+
+
+def op_index(line):
+    parts = line.split()
+    return int(parts[0]) if parts and parts[0].isdigit() else None
+
+
+def minimize(args, prog, deadline):
+    """ddmin over the operation indices of prog; returns the smallest list
+    of indices found whose program still diverges."""
+    label, pid, seed, nops, _ = prog
+    runs = run_pair(args, f'min{pid}-log', [prog], log=True)
+    la, lb = (r.logs.get((label, pid), []) for r in runs)
+    diff = first_difference(la, lb)
+    if diff is None:
+        return None, None, 'not reproduced on a second run'
+    i, x, y = diff
+    k = op_index(x) if op_index(x) is not None else op_index(y)
+    cur = list(range(nops)) if k is None or k >= nops else list(range(k + 1))
+    n, rnd = 2, 0
+    while len(cur) >= 2 and time.time() < deadline:
+        size = max(1, len(cur) // n)
+        chunks = [cur[j:j + size] for j in range(0, len(cur), size)]
+        cands = chunks + ([[o for c in chunks if c is not ch for o in c] for ch in chunks]
+                          if len(chunks) > 2 else [])
+        lines = [(label, 1000000 + j, seed, nops, ','.join(map(str, c)) or 'none')
+                 for j, c in enumerate(cands)]
+        rnd += 1
+        res = run_pair(args, f'min{pid}-r{rnd}', lines)
+        hit = None
+        for j, c in enumerate(cands):
+            key = (label, 1000000 + j)
+            ha, hb = (r.results.get(key) for r in res)
+            if ha and hb and ha != hb:
+                hit = (j, c)
+                break
+        if hit:
+            j, cur = hit
+            n = 2 if j < len(chunks) else max(n - 1, 2)
+        elif n >= len(cur):
+            break
+        else:
+            n = min(len(cur), 2 * n)
+        say(f'{label}:{pid}: round {rnd}, {len(cur)} operations')
+    keep = ','.join(map(str, cur))
+    final = (label, pid, seed, nops, keep)
+    runs = run_pair(args, f'min{pid}-final', [final], log=True)
+    la, lb = (r.logs.get((label, pid), []) for r in runs)
+    return final, (la, lb), None
+
+
+def report(args, prog, final, logs, why):
+    label, pid, seed, nops, _ = prog
+    path = os.path.join(LOGS, f'fuzz-min-{label}-{pid}.txt')
+    with open(path, 'w') as f:
+        f.write(f'# divergence: {label} program {pid} (seed {seed}, {nops} operations), '
+                f'engines {" ".join(args.engines)}, {args.variant} kernel'
+                f'{", faults pinned" if args.faults else ""}\n')
+        if why:
+            f.write(f'# {why}\n')
+            f.write(' '.join(map(str, prog)) + '\n')
+            return path
+        d = first_difference(*logs)
+        if d:
+            f.write(f'# first difference at log line {d[0]}:\n#   {args.engines[0]}: {d[1]}\n'
+                    f'#   {args.engines[1]}: {d[2]}\n')
+        f.write('# replay: scripts/fuzz.py --replay <this file> (or make fuzz REPLAY=<this file>)\n')
+        f.write(' '.join(map(str, final)) + '\n')
+        for e, log in zip(args.engines, logs):
+            f.write(f'# --- {e} ---\n')
+            for line in log:
+                f.write(f'#   {line}\n')
+    return path
+
+
+def compare(args, tag, programs, deadline):
+    runs = run_pair(args, tag, programs)
+    passed = failed = 0
+    divergent = []
+    for r, e in zip(runs, args.engines):
+        if r.problem:
+            say(f'{e}: the run failed: {r.problem}')
+            failed += 1
+    for p in programs:
+        key = (p[0], p[1])
+        ha, hb = (r.results.get(key) for r in runs)
+        if ha is None and hb is None:
+            continue    # the disk is not in this run (its image cannot be made)
+        if ha and ha == hb and ha != 'setup-failed':
+            passed += 1
+            continue
+        failed += 1
+        say(f'DIVERGENCE {p[0]} program {p[1]} seed {p[2]}: '
+            f'{args.engines[0]} {ha or "missing"}, {args.engines[1]} {hb or "missing"}')
+        if ha and hb and 'setup-failed' not in (ha, hb):
+            divergent.append(p)
+    for p in divergent[:args.max_minimize]:
+        final, logs, why = minimize(args, p, deadline)
+        path = report(args, p, final, logs, why)
+        if why:
+            say(f'{p[0]} program {p[1]}: {why}; program in {path}')
+            continue
+        kept = final[4].count(',') + 1
+        d = first_difference(*logs)
+        say(f'{p[0]} program {p[1]}: minimized to {kept} operations, in {path}')
+        if d:
+            print(f'    {args.engines[0]}: {d[1]}\n    {args.engines[1]}: {d[2]}')
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--engines', default='c rust')
+    ap.add_argument('--variant', default='guest')
+    ap.add_argument('--fs', default='vfat msdos exfat udf jfs nilfs2 ntfs3 hfs reiserfs ocfs2')
+    ap.add_argument('--lbs', default='512 4096')
+    ap.add_argument('--seeds', type=int, default=200, help='programs per disk (per round)')
+    ap.add_argument('--seed0', type=int, default=1)
+    ap.add_argument('--ops', type=int, default=200)
+    ap.add_argument('--duration', type=int, default=0,
+                    help='run rounds of new seeds until this many seconds have passed')
+    ap.add_argument('--faults', action='store_true', help='pin faults with fail-nth')
+    ap.add_argument('--replay', help='a program list (e.g. a fuzz-min-*.txt file)')
+    ap.add_argument('--max-minimize', type=int, default=3)
+    ap.add_argument('--minimize-budget', type=int, default=1800, help='seconds')
+    ap.add_argument('--name', default=None, help='name of the verdict line')
+    args = ap.parse_args()
+    args.engines = args.engines.split()
+    if len(args.engines) != 2:
+        sys.exit('fuzz.py: --engines needs two engines')
+    name = args.name or f'fuzz{"-faults" if args.faults else ""}-{args.variant}'
+    os.makedirs(LOGS, exist_ok=True)
+    start = time.time()
+    labels = [f'{fs}-{lbs}' for fs in args.fs.split() for lbs in args.lbs.split()]
+    passed = failed = programs_run = 0
+    rnd, seed = 0, args.seed0
+    while True:
+        if args.replay:
+            with open(args.replay) as f:
+                programs = [tuple(int(x) if i in (1, 2, 3) else x
+                                  for i, x in enumerate(l.split()))
+                            for l in f if l.strip() and not l.startswith('#')]
+        else:
+            programs = [(l, seed + k, seed + k, args.ops, 'all')
+                        for l in labels for k in range(args.seeds)]
+        say(f'round {rnd}: {len(programs)} programs of {args.ops} operations on '
+            f'{" ".join(sorted({p[0] for p in programs}))}, seeds {seed}..{seed + args.seeds - 1}'
+            if not args.replay else f'replaying {len(programs)} programs from {args.replay}')
+        p, fl = compare(args, f'r{rnd}', programs, time.time() + args.minimize_budget)
+        passed, failed, programs_run = passed + p, failed + fl, programs_run + p + fl
+        rnd += 1
+        seed += args.seeds
+        if args.replay or not args.duration or time.time() - start >= args.duration:
+            break
+    ops = programs_run * args.ops if not args.replay else 0
+    say(f'{programs_run} programs{f" ({ops} operations)" if ops else ""} in '
+        f'{int(time.time() - start)} s')
+    print(f'{name}: {passed} passed, {failed} failed')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
