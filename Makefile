@@ -17,7 +17,7 @@
 #   make kunit [ARCH=arm64]  the KUnit suites through tools/testing/kunit/kunit.py
 #   make check               mutants still apply; rustfmt, clippy and rustdoc for the engine;
 #                            arm64 and x86_64 PREEMPT_RT builds; stack frames C vs Rust
-#   make mutants [MUTANTS="01 05"] [FS="vfat jfs"] [LBS="512 4096"]
+#   make mutants [MUTANTS="01 05"] [FS="vfat jfs"] [LBS="512 4096"] [CORPUS=fuzz [SEEDS=20]]
 #                            build the engine with each planted bug of tests/mutants/,
 #                            run the suite on it; fails if any mutant survives
 #   make fuzz [FS=...] [LBS=...] [SEEDS=200] [OPS=200] [DURATION=s] [FAULTS=both|0|1]
@@ -58,6 +58,9 @@ $(error LBS takes 512 and/or 4096 (got '$(LBS)'))
 endif
 ifneq ($(filter-out guest debug rt bench,$(VARIANT)),)
 $(error VARIANT takes guest, debug, rt or bench (got '$(VARIANT)'))
+endif
+ifneq ($(filter-out suite fuzz,$(CORPUS)),)
+$(error CORPUS must be suite or fuzz (got '$(CORPUS)'))
 endif
 ifneq ($(filter-out both 0 1,$(FAULTS)),)
 $(error FAULTS must be both, 0 or 1 (got '$(FAULTS)'))
@@ -127,7 +130,8 @@ check: setup
 # Mutants run on vfat, jfs and ocfs2 at 512 bytes (every case that kills one
 # runs there) unless FS is given.
 mutants: setup
-	@RUSTDIO_FS="$(or $(FS),vfat jfs ocfs2)" RUSTDIO_LBS="$(or $(LBS),512)" $(S)/mutants.sh $(MUTANTS)
+	@RUSTDIO_FS="$(or $(FS),vfat jfs ocfs2)" RUSTDIO_LBS="$(or $(LBS),512)" RUSTDIO_CORPUS="$(or $(CORPUS),suite)" \
+		RUSTDIO_FUZZ_SEEDS="$(or $(SEEDS),20)" RUSTDIO_FUZZ_OPS="$(or $(OPS),200)" $(S)/mutants.sh $(MUTANTS)
 
 # make fuzz: the fixed corpus (seeds 1..SEEDS) on every filesystem, without
 # and with pinned faults; DURATION=s runs rounds of new seeds for that long.

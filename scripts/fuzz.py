@@ -4,13 +4,15 @@ and the Rust engine: the same programs on both kernels must give the same
 log.  A divergence fails the run; it is re-run with the whole log on both
 kernels, its first differing operation printed, and the program minimized
 (delta debugging over its operations, every candidate run on both kernels)
-into build/logs/fuzz-min-<label>-<id>.txt, a program list dio_fuzz replays
+into build/logs/<name>-min-<label>-<id>.txt, a program list dio_fuzz replays
 (scripts/fuzz.py --replay <file>).
 
 The kernels must be built (scripts/build-kernel.sh <engine> <variant>).
 Prints "<name>: N passed, N failed" last, one case per program and disk.
 """
 import argparse
+import hashlib
+import json
 import os
 import re
 import subprocess
@@ -49,10 +51,31 @@ class Run:
                    RUSTDIO_LBS=' '.join(sorted({l.rsplit('-', 1)[1] for l in labels})),
                    RUSTDIO_FUZZ_LIST=path, RUSTDIO_FUZZ_LOG='1' if log else '0',
                    RUSTDIO_TAG=tag,
+                   **({'RUSTDIO_KERNEL': args.kernel[engine]} if engine in args.kernel else {}),
                    # Boot, image copies, then about 10 ms per operation
                    # under TCG (50 on the debug kernel), with room to spare.
                    RUSTDIO_TIMEOUT=str(int(300 + 60 * len(labels) +
                                            ops * (0.25 if args.variant == 'debug' else 0.05) * 3)))
+        # A kernel, a program list and the guest side unchanged give the
+        # same results: the C side of make mutants CORPUS=fuzz runs once.
+        kobj = args.kernel.get(engine) or os.path.join(
+            BUILD, f'kernel-{engine}-{args.variant}' + ('-arm64' if os.environ.get('RUSTDIO_ARCH') == 'arm64' else ''))
+        key = hashlib.sha1()
+        for part in (os.path.join(kobj, 'arch/x86/boot/bzImage'), os.path.join(kobj, 'arch/arm64/boot/Image'),
+                     os.path.join(TOP, 'tests/dio_fuzz.c'), os.path.join(TOP, 'tests/guest-init.sh'), path):
+            if os.path.exists(part):
+                with open(part, 'rb') as f:
+                    key.update(hashlib.sha1(f.read()).digest())
+        key.update(f'{args.faults} {log} {env["RUSTDIO_FS"]} {env["RUSTDIO_LBS"]}'.encode())
+        cache = os.path.join(BUILD, 'fuzz-cache', key.hexdigest() + '.json')
+        if os.path.exists(cache):
+            with open(cache) as f:
+                c = json.load(f)
+            self.results = {tuple(k.split('\t')[:1]) + (int(k.split('\t')[1]),): v for k, v in c['results'].items()}
+            self.logs = {tuple(k.split('\t')[:1]) + (int(k.split('\t')[1]),): v for k, v in c['logs'].items()}
+            self.problem = c['problem']
+            say(f'{engine}: results of an identical earlier run ({cache})')
+            return
         outpath = os.path.join(LOGS, f'{tag}.out')
         conslog = os.path.join(LOGS, f'{tag}.log')
         with open(outpath, 'w') as out:
@@ -96,10 +119,16 @@ class Run:
                 m = LOGLINE.match(line)
                 if m and log and label:
                     self.logs.setdefault((label, int(m.group(1))), []).append(m.group(2))
+        if not self.problem:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            with open(cache, 'w') as f:
+                json.dump({'results': {f'{k[0]}\t{k[1]}': v for k, v in self.results.items()},
+                           'logs': {f'{k[0]}\t{k[1]}': v for k, v in self.logs.items()},
+                           'problem': self.problem}, f)
 
 
 def run_pair(args, tag, programs, log=False):
-    return [Run(args, e, f'fuzz-{e}-{args.variant}-{tag}', programs, log) for e in args.engines]
+    return [Run(args, e, f'{args.tag}-{e}-{args.variant}-{tag}', programs, log) for e in args.engines]
 
 
 def first_difference(a, b):
@@ -162,7 +191,7 @@ def minimize(args, prog, deadline):
 
 def report(args, prog, final, logs, why):
     label, pid, seed, nops, _ = prog
-    path = os.path.join(LOGS, f'fuzz-min-{label}-{pid}.txt')
+    path = os.path.join(LOGS, f'{args.tag}-min-{label}-{pid}.txt')
     with open(path, 'w') as f:
         f.write(f'# divergence: {label} program {pid} (seed {seed}, {nops} operations), '
                 f'engines {" ".join(args.engines)}, {args.variant} kernel'
@@ -235,11 +264,15 @@ def main():
     ap.add_argument('--max-minimize', type=int, default=3)
     ap.add_argument('--minimize-budget', type=int, default=1800, help='seconds')
     ap.add_argument('--name', default=None, help='name of the verdict line')
+    ap.add_argument('--kernel', action='append', default=[], metavar='ENGINE=OBJDIR',
+                    help='boot the kernel built in OBJDIR for ENGINE (make mutants CORPUS=fuzz)')
     args = ap.parse_args()
     args.engines = args.engines.split()
+    args.kernel = dict(k.split('=', 1) for k in args.kernel)
     if len(args.engines) != 2:
         sys.exit('fuzz.py: --engines needs two engines')
     name = args.name or f'fuzz{"-faults" if args.faults else ""}-{args.variant}'
+    args.tag = name
     os.makedirs(LOGS, exist_ok=True)
     start = time.time()
     labels = [f'{fs}-{lbs}' for fs in args.fs.split() for lbs in args.lbs.split()]

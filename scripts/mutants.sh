@@ -7,7 +7,10 @@
 # build/logs/mutants.md); exit status 0 only if every mutant was killed.
 #   mutants.sh --check   only check that every patch applies to the engine
 # NN picks mutants by number (default all); RUSTDIO_FS, RUSTDIO_LBS and the
-# other vm-test.sh settings pass through.
+# other vm-test.sh settings pass through.  RUSTDIO_CORPUS=fuzz also runs the
+# fixed corpus of scripts/fuzz.py (RUSTDIO_FUZZ_SEEDS programs of
+# RUSTDIO_FUZZ_OPS operations per disk) with the C kernel as the reference,
+# and the table gets a column for what the corpus found.
 source "$(dirname "$0")/lib.sh"
 
 mutdir=$TOP/tests/mutants
@@ -132,10 +135,18 @@ cell() {
 }
 
 rows=()
+corpus=${RUSTDIO_CORPUS:-suite}
+case $corpus in suite|fuzz) ;; *) die "CORPUS must be suite or fuzz (got '$corpus')" ;; esac
+[ "$corpus" = suite ] || [ -f "$BUILD/kernel-c-guest/arch/x86/boot/bzImage" ] || "$TOP/scripts/build-kernel.sh" c guest
 write_table() {
 	{
-		echo "| Mutant | What it breaks | Result | Caught by | Minutes |"
-		echo "|---|---|---|---|---|"
+		if [ "$corpus" = fuzz ]; then
+			echo "| Mutant | What it breaks | Result | Caught by | Corpus | Minutes |"
+			echo "|---|---|---|---|---|---|"
+		else
+			echo "| Mutant | What it breaks | Result | Caught by | Minutes |"
+			echo "|---|---|---|---|---|"
+		fi
 		printf '%s\n' "${rows[@]}"
 	} >"$table"
 }
@@ -194,9 +205,25 @@ for p in "${patches[@]}"; do
 			fi
 		fi
 	fi
+	fz=
+	if [ "$corpus" = fuzz ] && [ "${result#BROKEN}" = "$result" ]; then
+		say "running the fixed corpus on $tag (log $logs/fuzz-$tag.out)"
+		if python3 "$TOP/scripts/fuzz.py" --name "fuzz-$tag" --kernel "rust=$mobj" \
+			--fs "${RUSTDIO_FS:-vfat jfs ocfs2}" --lbs "${RUSTDIO_LBS:-512}" \
+			--seeds "${RUSTDIO_FUZZ_SEEDS:-20}" --ops "${RUSTDIO_FUZZ_OPS:-200}" \
+			--max-minimize 1 --minimize-budget 1500 >"$logs/fuzz-$tag.out" 2>&1; then
+			fz=SURVIVED
+		else
+			min=$(grep -m1 -o 'minimized to [0-9]* operations' "$logs/fuzz-$tag.out" || true)
+			fz="KILLED ($(grep -m1 -oE '^fuzz-[^:]*: [0-9]+ passed, [0-9]+ failed' "$logs/fuzz-$tag.out" | sed 's/^[^:]*: //')${min:+; $min})"
+		fi
+		rm -rf "$BUILD"/run-fuzz-"$tag"-*
+		say "$tag corpus: $fz"
+		fz=" $(cell "$fz") |"
+	fi
 	[ "$result" = KILLED ] || status=1
 	say "$tag: $result"
-	rows+=("| $id | $(cell "$what") | $result | $(cell "$by") | $(( ($(date +%s) - start + 30) / 60 )) |")
+	rows+=("| $id | $(cell "$what") | $result | $(cell "$by") |$fz $(( ($(date +%s) - start + 30) / 60 )) |")
 	# Written after every mutant, so an interrupted run keeps what it found.
 	write_table
 done
