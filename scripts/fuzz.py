@@ -22,7 +22,7 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get('RUSTDIO_BUILD', os.path.join(TOP, 'build'))
 LOGS = os.path.join(BUILD, 'logs')
-RESULT = re.compile(r'^ok \d+ - fuzz:(\S+):(\d+) # hash=([0-9a-f]+)')
+RESULT = re.compile(r'^ok \d+ - fuzz:(\S+):(\d+) # hash=([0-9a-f]+)(?:.* stale=(\d+))?')
 NOTOK = re.compile(r'^not ok \d+ - fuzz:(\S+):(\d+)')
 BEGIN = re.compile(r'^# RUSTDIO-PROG-BEGIN fuzz:(\S+)')
 LOGLINE = re.compile(r'^# (\d+) (.*)$')
@@ -37,7 +37,7 @@ class Run:
     """One boot of one kernel with a program list."""
 
     def __init__(self, args, engine, tag, programs, log=False):
-        self.results, self.errors, self.logs = {}, [], {}
+        self.results, self.errors, self.logs, self.stale = {}, [], {}, []
         self.problem = None
         path = os.path.join(BUILD, f'fuzz-{tag}.list')
         with open(path, 'w') as f:
@@ -74,6 +74,7 @@ class Run:
             self.results = {tuple(k.split('\t')[:1]) + (int(k.split('\t')[1]),): v for k, v in c['results'].items()}
             self.logs = {tuple(k.split('\t')[:1]) + (int(k.split('\t')[1]),): v for k, v in c['logs'].items()}
             self.problem = c['problem']
+            self.stale = [tuple(x) for x in c.get('stale', [])]
             say(f'{engine}: results of an identical earlier run ({cache})')
             return
         outpath = os.path.join(LOGS, f'{tag}.out')
@@ -111,6 +112,8 @@ class Run:
                 m = RESULT.match(line)
                 if m:
                     self.results[(m.group(1), int(m.group(2)))] = m.group(3)
+                    if m.group(4) and m.group(4) != '0':
+                        self.stale.append((m.group(1), int(m.group(2)), int(m.group(4))))
                     continue
                 m = NOTOK.match(line)
                 if m:
@@ -124,7 +127,7 @@ class Run:
             with open(cache, 'w') as f:
                 json.dump({'results': {f'{k[0]}\t{k[1]}': v for k, v in self.results.items()},
                            'logs': {f'{k[0]}\t{k[1]}': v for k, v in self.logs.items()},
-                           'problem': self.problem}, f)
+                           'problem': self.problem, 'stale': self.stale}, f)
 
 
 def run_pair(args, tag, programs, log=False):
@@ -220,6 +223,9 @@ def compare(args, tag, programs, deadline):
     for r, e in zip(runs, args.engines):
         if r.problem:
             say(f'{e}: the run failed: {r.problem}')
+            failed += 1
+        for label, pid, n in r.stale:
+            say(f'STALE DATA {e}: {label} program {pid}: {n} reads returned the image fill pattern')
             failed += 1
     for p in programs:
         key = (p[0], p[1])
