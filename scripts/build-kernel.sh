@@ -26,6 +26,7 @@ frags=("$TOP/configs/guest.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
 [ "$engine" = rust ] && [ "$variant" != bench ] && frags+=("$TOP/configs/rust-kunit.config")
 [ "$variant" = bench ] && frags+=("$TOP/configs/bench.config")
+case $variant in guest|debug) frags+=("$TOP/configs/thp.config") ;; esac
 [ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
 [ "$variant" = debug ] && [ "$engine" = rust ] && frags+=("$TOP/configs/rust-debug.config")
 [ "$variant" = rt ] && frags+=("$TOP/configs/rt.config")

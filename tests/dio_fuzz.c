@@ -903,6 +903,16 @@ static int setup_memory(void)
 	pool = (char *)(((uintptr_t)p + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1));
 	madvise(pool, POOL, MADV_HUGEPAGE);
 	memset(pool, 0, POOL);
+	{
+		char l[128];
+		FILE *m = fopen("/proc/meminfo", "r");
+
+		while (m && fgets(l, sizeof(l), m))
+			if (strncmp(l, "AnonHugePages:", 14) == 0)
+				printf("# %s: buffers in huge pages: %s", label, l + 14);
+		if (m)
+			fclose(m);
+	}
 	fd = open("/tmp/dio_fuzz.shm", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || ftruncate(fd, POOL))
 		return -errno;
