@@ -64,6 +64,21 @@ for engine in $engines; do
 		/^# RUSTDIO-PROG-END/ { for (i = 4; i <= NF; i++) if ($i ~ /^at=/) printf "%8.1f %s\n", substr($i, 4) - b[$3], $3 }' |
 		sort -rn >"$BUILD/logs/times-$run.txt" || true
 done
+# A slice of the fixed differential corpus (make fuzz runs all of it): the
+# same seeded programs on both plain kernels, without and with pinned faults.
+if [ "$SUITE" = quick ] && [ "$variant" = guest ] && [[ " $engines " = *" c "* ]] && [[ " $engines " = *" rust "* ]] &&
+	[ "${RUSTDIO_FUZZ_SLICE:-1}" = 1 ]; then
+	for mode in plain faults; do
+		fargs=(--variant guest --seeds "${RUSTDIO_FUZZ_SEEDS:-8}" --ops "${RUSTDIO_FUZZ_OPS:-150}"
+			--max-minimize 1 --minimize-budget 600)
+		if [ "$mode" = plain ]; then fargs+=(--fs "${RUSTDIO_FUZZ_FS:-vfat exfat jfs udf}" --lbs "512 4096")
+		else fargs+=(--faults --fs "${RUSTDIO_FUZZ_FAULT_FS:-vfat jfs}" --lbs 512); fi
+		flog=$BUILD/logs/fuzz-$mode$ARCH_SUFFIX.out
+		python3 "$TOP/scripts/fuzz.py" "${fargs[@]}" >"$flog" 2>&1 || status=1
+		grep -E 'DIVERGENCE|STALE|minimized|failed' "$flog" | tail -n 8
+		record "fuzz-$mode$ARCH_SUFFIX" "$flog"
+	done
+fi
 case $SUITE in
 quick|faults)
 	# shellcheck disable=SC2086
