@@ -260,6 +260,8 @@ def main():
     ap.add_argument('--variant', default='guest')
     ap.add_argument('--fs', default='vfat msdos exfat udf jfs nilfs2 ntfs3 hfs reiserfs ocfs2')
     ap.add_argument('--lbs', default='512 4096')
+    ap.add_argument('--labels', default=None,
+                    help='disks as <fs>-<lbs> (instead of every --fs with every --lbs)')
     ap.add_argument('--seeds', type=int, default=200, help='programs per disk (per round)')
     ap.add_argument('--seed0', type=int, default=1)
     ap.add_argument('--ops', type=int, default=200)
@@ -281,7 +283,8 @@ def main():
     args.tag = name
     os.makedirs(LOGS, exist_ok=True)
     start = time.time()
-    labels = [f'{fs}-{lbs}' for fs in args.fs.split() for lbs in args.lbs.split()]
+    labels = (args.labels.split() if args.labels else
+              [f'{fs}-{lbs}' for fs in args.fs.split() for lbs in args.lbs.split()])
     passed = failed = programs_run = 0
     rnd, seed = 0, args.seed0
     while True:

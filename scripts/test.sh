@@ -69,10 +69,10 @@ done
 if [ "$SUITE" = quick ] && [ "$variant" = guest ] && [[ " $engines " = *" c "* ]] && [[ " $engines " = *" rust "* ]] &&
 	[ "${RUSTDIO_FUZZ_SLICE:-1}" = 1 ]; then
 	for mode in plain faults; do
-		fargs=(--variant guest --seeds "${RUSTDIO_FUZZ_SEEDS:-8}" --ops "${RUSTDIO_FUZZ_OPS:-150}"
+		fargs=(--variant guest --seeds "${RUSTDIO_FUZZ_SEEDS:-6}" --ops "${RUSTDIO_FUZZ_OPS:-150}"
 			--max-minimize 1 --minimize-budget 600)
-		if [ "$mode" = plain ]; then fargs+=(--fs "${RUSTDIO_FUZZ_FS:-vfat exfat jfs udf}" --lbs "512 4096")
-		else fargs+=(--faults --fs "${RUSTDIO_FUZZ_FAULT_FS:-vfat jfs}" --lbs 512); fi
+		if [ "$mode" = plain ]; then fargs+=(--labels "${RUSTDIO_FUZZ_LABELS:-vfat-512 exfat-4096 jfs-512 udf-4096}")
+		else fargs+=(--faults --labels "${RUSTDIO_FUZZ_FAULT_LABELS:-vfat-512 jfs-512}"); fi
 		flog=$BUILD/logs/fuzz-$mode$ARCH_SUFFIX.out
 		python3 "$TOP/scripts/fuzz.py" "${fargs[@]}" >"$flog" 2>&1 || status=1
 		grep -E 'DIVERGENCE|STALE|minimized|failed' "$flog" | tail -n 8
