@@ -140,7 +140,7 @@ static int cur_id;
  * mkfs: disk blocks no file owns, shown to a reader.  Counted on every
  * engine, C included, and reported apart from the log comparison.
  */
-static int stale;
+static int stale, stale_logged;
 static const char stale_mark[] = "STALE-DISK-DATA";
 
 static void check_stale(const void *p, size_t n)
@@ -532,9 +532,11 @@ static void log_result(int i, const struct op *op, const char *what, long long r
 {
 	long long blocks, size = file_size(op->file, &blocks);
 
-	logf_("%d %s f%d fd%d rwf=%x %s -> %lld e=%d%s sz=%lld bl=%lld", i, kind_name[op->kind],
+	logf_("%d %s f%d fd%d rwf=%x %s -> %lld e=%d%s sz=%lld bl=%lld%s", i, kind_name[op->kind],
 	      op->file, op->fdkind, op->rwf, what, ret, ret < 0 ? err : 0,
-	      op->fail_nth ? (fired ? " fault=hit" : " fault=miss") : "", size, blocks);
+	      op->fail_nth ? (fired ? " fault=hit" : " fault=miss") : "", size, blocks,
+	      stale != stale_logged ? " STALE" : "");
+	stale_logged = stale;
 }
 
 static void describe(char *d, size_t n, const struct io *io, long long off)
@@ -558,6 +560,7 @@ static void checkpoint(int i)
 	drop_caches();
 	for (f = 0; f < NFILES; f++) {
 		long long blocks, size = file_size(f, &blocks), off = 0, data, hole;
+		int stale_before = stale;
 		uint64_t save = hash, content, holes;
 		ssize_t r;
 
@@ -583,8 +586,10 @@ static void checkpoint(int i)
 		}
 		holes = hash;
 		hash = save;
-		logf_("%d check f%d sz=%lld bl=%lld read=%lld content=%016" PRIx64 " holes=%016" PRIx64,
-		      i, f, size, blocks, off < size ? off : size, content, holes);
+		logf_("%d check f%d sz=%lld bl=%lld read=%lld content=%016" PRIx64 " holes=%016" PRIx64 "%s",
+		      i, f, size, blocks, off < size ? off : size, content, holes,
+		      stale != stale_before ? " STALE" : "");
+		stale_logged = stale;
 	}
 }
 
@@ -986,7 +991,7 @@ int main(int argc, char **argv)
 			continue;
 		n++;
 		cur_id = id;
-		stale = 0;
+		stale = stale_logged = 0;
 		hash = 0xcbf29ce484222325ull;
 		r = run_program(seed, nops, keep);
 		if (r) {
