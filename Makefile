@@ -4,8 +4,9 @@
 #   make test [ENGINE=...] [VARIANT=...]
 #                            KUnit + the direct-I/O suite + faults in QEMU: both
 #                            engines on the plain kernel, the Rust engine on the
-#                            debug (KASAN, lockdep, ...) kernel with vfat and jfs
-#                            (under an hour on 2 cores), the verdict's self-test
+#                            debug (KASAN, lockdep, ...) kernel with vfat and jfs,
+#                            a slice of the differential corpus, the verdict's
+#                            self-test (under an hour on 2 cores)
 #   make test ARCH=arm64     the same on arm64 kernels (qemu-system-aarch64): both
 #                            engines on the plain kernel with vfat and exfat, faults
 #   make test-full           every filesystem, both engines, on both kernels
