@@ -68,7 +68,7 @@ class Run:
                     key.update(hashlib.sha1(f.read()).digest())
         key.update(f'{args.faults} {log} {env["RUSTDIO_FS"]} {env["RUSTDIO_LBS"]}'.encode())
         cache = os.path.join(BUILD, 'fuzz-cache', key.hexdigest() + '.json')
-        if os.path.exists(cache):
+        if os.path.exists(cache) and not args.no_cache:
             with open(cache) as f:
                 c = json.load(f)
             self.results = {tuple(k.split('\t')[:1]) + (int(k.split('\t')[1]),): v for k, v in c['results'].items()}
@@ -131,7 +131,8 @@ class Run:
 
 
 def run_pair(args, tag, programs, log=False):
-    return [Run(args, e, f'{args.tag}-{e}-{args.variant}-{tag}', programs, log) for e in args.engines]
+    return [Run(args, e, f'{args.tag}-{e}{i}-{args.variant}-{tag}', programs, log)
+            for i, e in enumerate(args.engines)]
 
 
 def first_difference(a, b):
@@ -148,12 +149,11 @@ def op_index(line):
     return int(parts[0]) if parts and parts[0].isdigit() else None
 
 
-def minimize(args, prog, deadline):
-    """ddmin over the operation indices of prog; returns the smallest list
-    of indices found whose program still diverges."""
+def minimize(args, prog, deadline, la, lb):
+    """ddmin over the operation indices of prog, starting from the logs la
+    and lb of a divergent run; returns the smallest program found that
+    still diverges and the logs of its last run on both kernels."""
     label, pid, seed, nops, _ = prog
-    runs = run_pair(args, f'min{pid}-log', [prog], log=True)
-    la, lb = (r.logs.get((label, pid), []) for r in runs)
     diff = first_difference(la, lb)
     if diff is None:
         return None, None, 'not reproduced on a second run'
@@ -248,8 +248,39 @@ def compare(args, tag, programs, deadline):
             f'{args.engines[0]} {ha or "missing"}, {args.engines[1]} {hb or "missing"}')
         if ha and hb and 'setup-failed' not in (ha, hb):
             divergent.append(p)
-    for p in divergent[:args.max_minimize]:
-        final, logs, why = minimize(args, p, deadline)
+    if not divergent:
+        return passed, failed, 0
+    # Each divergence again, with whole logs: the reference engine twice, so
+    # that a program whose result differs between two boots of the same
+    # kernel is told apart from a difference between the engines.
+    a, b = args.engines
+    ra1, rb = run_pair(args, f'{tag}-recheck', divergent, log=True)
+    saved, args.no_cache = args.no_cache, True
+    ra2 = Run(args, a, f'{args.tag}-{a}-again-{args.variant}-{tag}', divergent, log=True)
+    args.no_cache = saved
+    skipped, real = 0, []
+    for p in divergent:
+        key = (p[0], p[1])
+        la1, la2, lb = ra1.logs.get(key, []), ra2.logs.get(key, []), rb.logs.get(key, [])
+        d = first_difference(la1, la2)
+        if d:
+            # Not a verdict on either engine: the filesystem (or the kernel
+            # around the engine) does not repeat itself.
+            failed -= 1
+            skipped += 1
+            say(f'{p[0]} program {p[1]}: SKIP: two boots of the {a} kernel differ, at log line {d[0]}:'
+                f'\n    {d[1]}\n    {d[2]}')
+            continue
+        d = first_difference(la1, lb)
+        if not d:
+            say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
+                f'its result varies from boot to boot (the {a} kernel\'s did not)')
+            report(args, p, None, None, f'{b} varies between boots; {a} repeats itself')
+            continue
+        real.append((p, la1, lb))
+        say(f'{p[0]} program {p[1]}: first difference at log line {d[0]}:\n    {a}: {d[1]}\n    {b}: {d[2]}')
+    for p, la, lb in real[:args.max_minimize]:
+        final, logs, why = minimize(args, p, deadline, la, lb)
         path = report(args, p, final, logs, why)
         if why:
             say(f'{p[0]} program {p[1]}: {why}; program in {path}')
@@ -259,7 +290,7 @@ def compare(args, tag, programs, deadline):
         say(f'{p[0]} program {p[1]}: minimized to {kept} operations, in {path}')
         if d:
             print(f'    {args.engines[0]}: {d[1]}\n    {args.engines[1]}: {d[2]}')
-    return passed, failed
+    return passed, failed, skipped
 
 
 def main():
@@ -277,6 +308,7 @@ def main():
                     help='run rounds of new seeds until this many seconds have passed')
     ap.add_argument('--faults', action='store_true', help='pin faults with fail-nth')
     ap.add_argument('--replay', help='a program list (e.g. a fuzz-min-*.txt file)')
+    ap.add_argument('--no-cache', action='store_true', help='boot both kernels even for a known result')
     ap.add_argument('--max-minimize', type=int, default=3)
     ap.add_argument('--minimize-budget', type=int, default=1800, help='seconds')
     ap.add_argument('--name', default=None, help='name of the verdict line')
@@ -293,7 +325,7 @@ def main():
     start = time.time()
     labels = (args.labels.split() if args.labels else
               [f'{fs}-{lbs}' for fs in args.fs.split() for lbs in args.lbs.split()])
-    passed = failed = programs_run = 0
+    passed = failed = skipped = programs_run = 0
     rnd, seed = 0, args.seed0
     while True:
         if args.replay:
@@ -307,8 +339,9 @@ def main():
         say(f'round {rnd}: {len(programs)} programs of {args.ops} operations on '
             f'{" ".join(sorted({p[0] for p in programs}))}, seeds {seed}..{seed + args.seeds - 1}'
             if not args.replay else f'replaying {len(programs)} programs from {args.replay}')
-        p, fl = compare(args, f'r{rnd}', programs, time.time() + args.minimize_budget)
-        passed, failed, programs_run = passed + p, failed + fl, programs_run + p + fl
+        p, fl, sk = compare(args, f'r{rnd}', programs, time.time() + args.minimize_budget)
+        passed, failed, skipped = passed + p, failed + fl, skipped + sk
+        programs_run += p + fl + sk
         rnd += 1
         seed += args.seeds
         if args.replay or not args.duration or time.time() - start >= args.duration:
@@ -316,7 +349,7 @@ def main():
     ops = programs_run * args.ops if not args.replay else 0
     say(f'{programs_run} programs{f" ({ops} operations)" if ops else ""} in '
         f'{int(time.time() - start)} s')
-    print(f'{name}: {passed} passed, {failed} failed')
+    print(f'{name}: {passed} passed, {failed} failed, {skipped} skipped')
     return 1 if failed else 0
 
 
