@@ -137,11 +137,13 @@ mutants: setup
 # make fuzz: the fixed corpus (seeds 1..SEEDS) on every filesystem, without
 # and with pinned faults; DURATION=s runs rounds of new seeds for that long.
 FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),guest)
-# hfs only when asked for (FS=hfs): an O_DSYNC AIO write on hfs makes
-# either engine's completion work warn (hfs_file_fsync() flushes hfs_mdb_work
-# from the WQ_MEM_RECLAIM dio workqueue: check_flush_dependency()).
+# hfs, udf and reiserfs only when asked for (FS=...): an O_DSYNC AIO write
+# on hfs makes either engine's completion work warn (hfs_file_fsync()
+# flushes hfs_mdb_work from the WQ_MEM_RECLAIM dio workqueue), and udf (block
+# counts after a remount) and reiserfs (block counts, file content) give
+# different logs in two boots of the C kernel for the same program.
 fuzz: setup
-	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat udf jfs nilfs2 ntfs3 reiserfs ocfs2)" \
+	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat jfs nilfs2 ntfs3 ocfs2)" \
 		"$(or $(LBS),512 4096)" "$(or $(SEEDS),200)" "$(or $(OPS),200)" "$(or $(DURATION),0)" \
 		"$(or $(FAULTS),both)" "$(REPLAY)"
 
