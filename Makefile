@@ -140,7 +140,7 @@ FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARI
 # hfs, udf and reiserfs only when asked for (FS=...): an O_DSYNC AIO write
 # on hfs makes either engine's completion work warn (hfs_file_fsync()
 # flushes hfs_mdb_work from the WQ_MEM_RECLAIM dio workqueue), and udf (block
-# counts after a remount) and reiserfs (block counts, file content) give
+# counts after a remount) and reiserfs (block counts and more) give
 # different logs in two boots of the C kernel for the same program.
 fuzz: setup
 	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat jfs nilfs2 ntfs3 ocfs2)" \
