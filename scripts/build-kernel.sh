@@ -54,7 +54,7 @@ start=$(date +%s)
 # configuration here (an incremental build has no expected count).
 steps='^  (CC|AS|LD|AR|RUSTC|BINDGEN|EXPORTS|HOSTCC|GEN|CALL|OBJCOPY)'
 expect=0
-[ -f "$obj/vmlinux" ] || expect=$([ "$variant" = debug ] && echo 2400 || echo 1900)
+[ -f "$obj/vmlinux" ] || expect=$([ "$variant" = debug ] && echo 1950 || echo 1900)
 kmake "$obj" "${KIMAGE##*/}" >"$obj/build.log" 2>&1 &
 kpid=$!
 watch "$kpid" "building $engine/$variant kernel, steps" "$obj/build.log" "$steps" "$expect" &
