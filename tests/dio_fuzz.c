@@ -600,13 +600,27 @@ static void checkpoint(int i)
 	}
 }
 
+/* Log a single-buffer I/O: its description, and what a read returned. */
+static void finish_io(int i, const struct op *op, struct prepared *pr, const char *d,
+		      long long ret, int err, int fired)
+{
+	char what[200];
+
+	unprepare(pr);
+	if (!op->io[0].write && ret > 0)
+		snprintf(what, sizeof(what), "%s data=%016" PRIx64, d, read_hash(pr, ret));
+	else
+		snprintf(what, sizeof(what), "%s", d);
+	log_result(i, op, what, ret, err, fired);
+}
+
 static void run_rw(int i, struct op *op, unsigned long long key)
 {
 	struct io *io = &op->io[0];
 	int fd = fds[op->file][op->kind == K_BUFREAD || op->kind == K_BUFWRITE ? 3 : op->fdkind];
 	long long blocks, off = resolve(io, file_size(op->file, &blocks));
 	struct prepared pr;
-	char d[160], what[200];
+	char d[160];
 	long long ret;
 	int err, fired;
 
@@ -623,12 +637,7 @@ static void run_rw(int i, struct op *op, unsigned long long key)
 	}
 	err = errno;
 	fired = disarm_fault(op->fail_nth);
-	unprepare(&pr);
-	if (!io->write && ret > 0)
-		snprintf(what, sizeof(what), "%s data=%016" PRIx64, d, read_hash(&pr, ret));
-	else
-		snprintf(what, sizeof(what), "%s", d);
-	log_result(i, op, what, ret, err, fired);
+	finish_io(i, op, &pr, d, ret, err, fired);
 }
 
 static void run_aio(int i, struct op *op, unsigned long long key)
@@ -704,7 +713,7 @@ static void run_uring(int i, struct op *op, unsigned long long key)
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	struct prepared pr;
-	char d[160], what[200];
+	char d[160];
 	long long ret;
 
 	if (!have_ring) {
@@ -745,12 +754,7 @@ static void run_uring(int i, struct op *op, unsigned long long key)
 		err = ret < 0 ? (int)-ret : EIO;
 		ret = -2;
 	}
-	unprepare(&pr);
-	if (!io->write && ret > 0)
-		snprintf(what, sizeof(what), "%s data=%016" PRIx64, d, read_hash(&pr, ret));
-	else
-		snprintf(what, sizeof(what), "%s", d);
-	log_result(i, op, what, ret, err, fired);
+	finish_io(i, op, &pr, d, ret, err, fired);
 }
 
 static void run_other(int i, struct op *op, unsigned long long key)
