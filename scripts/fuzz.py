@@ -37,7 +37,7 @@ class Run:
     """One boot of one kernel with a program list."""
 
     def __init__(self, args, engine, tag, programs, log=False):
-        self.results, self.errors, self.logs, self.stale = {}, [], {}, []
+        self.results, self.logs, self.stale = {}, {}, []
         self.problem = None
         path = os.path.join(BUILD, f'fuzz-{tag}.list')
         with open(path, 'w') as f:
@@ -96,10 +96,9 @@ class Run:
                     print(f'[fuzz {time.strftime("%H:%M:%S")}] {engine}: {done} of '
                           f'{len(programs)} programs, {int(time.time() - t0)} s',
                           file=sys.stderr, flush=True)
-        with open(outpath, errors='replace') as f:
-            self.output = f.read()
         if proc.returncode != 0:
-            probs = [l for l in self.output.splitlines() if 'PROBLEM' in l or l.startswith('not ok')]
+            with open(outpath, errors='replace') as f:
+                probs = [l.rstrip() for l in f if 'PROBLEM' in l or l.startswith('not ok')]
             self.problem = '; '.join(probs[:5]) or f'vm-test.sh exited {proc.returncode}'
         label = None
         with open(conslog, errors='replace') as f:
