@@ -13,6 +13,7 @@
 //! [`include/linux/buffer_head.h`](srctree/include/linux/buffer_head.h),
 //! [`include/linux/uio.h`](srctree/include/linux/uio.h).
 
+use crate::dio_plan::ResultSource;
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -730,6 +731,63 @@ pub(crate) fn blk_status_to_errno(status: u8) -> i32 {
 pub(crate) fn warn_invariant(what: &'static kernel::str::CStr) {
     // SAFETY: `what` is a NUL-terminated string that lives for the whole call.
     unsafe { bindings::rustdio_warn_invariant(what.as_char_ptr()) };
+}
+
+/// The `rustdio:rustdio_dio_begin` tracepoint: a request was accepted.
+pub(crate) fn trace_dio_begin(
+    iocb: &Kiocb,
+    inode: &Inode,
+    count: usize,
+    is_write: bool,
+    is_async: bool,
+    flags: i32,
+) {
+    // SAFETY: The kiocb and the inode are valid for the call; the helper only reads them.
+    unsafe {
+        bindings::rustdio_trace_dio_begin(iocb.raw(), inode.raw(), count, is_write, is_async, flags)
+    };
+}
+
+/// What `rustdio:rustdio_dio_complete` records of a finished request.
+pub(crate) struct DioTraceEnd {
+    /// `ki_pos` of the request.
+    pub(crate) pos: i64,
+    /// Bytes transferred.
+    pub(crate) transferred: isize,
+    /// The request's return value.
+    pub(crate) ret: isize,
+    /// Bios submitted.
+    pub(crate) bios: u32,
+    /// Bytes zero-filled (holes read, sub-block zeroing written).
+    pub(crate) zeroed: usize,
+    /// Which value became `ret`.
+    pub(crate) source: ResultSource,
+}
+
+// The tracepoint decodes the source with the C header's numbers.
+const _: () = {
+    assert!(ResultSource::Bytes as u32 == bindings::RUSTDIO_RESULT_BYTES);
+    assert!(ResultSource::Submit as u32 == bindings::RUSTDIO_RESULT_SUBMIT);
+    assert!(ResultSource::Page as u32 == bindings::RUSTDIO_RESULT_PAGE);
+    assert!(ResultSource::Bio as u32 == bindings::RUSTDIO_RESULT_BIO);
+    assert!(ResultSource::EndIo as u32 == bindings::RUSTDIO_RESULT_END_IO);
+    assert!(ResultSource::Sync as u32 == bindings::RUSTDIO_RESULT_SYNC);
+};
+
+/// The `rustdio:rustdio_dio_complete` tracepoint.
+pub(crate) fn trace_dio_complete(inode: &Inode, end: &DioTraceEnd) {
+    // SAFETY: The inode is valid for the call; the helper only reads it.
+    unsafe {
+        bindings::rustdio_trace_dio_complete(
+            inode.raw(),
+            end.pos,
+            end.transferred,
+            end.ret,
+            end.bios,
+            end.zeroed,
+            end.source as i32,
+        )
+    };
 }
 
 /// Whether the test hook forces the failure path of former `BUG()` site `site`

@@ -2,8 +2,10 @@
 
 //! Completion: per-bio completion, the waiter handshake, the final result.
 
-use crate::c_types::{blk_io_schedule, blk_status_to_errno, DoneBio, TaskRef};
-use crate::dio_plan::{self, Outcome};
+use crate::c_types::{
+    blk_io_schedule, blk_status_to_errno, trace_dio_complete, DioTraceEnd, DoneBio, TaskRef,
+};
+use crate::dio_plan::{self, Outcome, ResultSource};
 use crate::{Dio, DioRef};
 use core::ptr::NonNull;
 use core::sync::atomic::Ordering::Relaxed;
@@ -19,7 +21,7 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
     let dio = dio_ref.get();
     let iocb = dio.iocb();
     let offset = iocb.pos();
-    let (mut ret, transferred) = dio_plan::complete_result(Outcome {
+    let (mut ret, transferred, mut source) = dio_plan::complete_result(Outcome {
         ret,
         result: dio.result.load(Relaxed),
         is_read: !dio.params.is_write,
@@ -33,6 +35,7 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
         let err = iocb.call_end_io(dio.params.end_io, offset, ret, dio.private.load(Relaxed));
         if err != 0 {
             ret = err as isize;
+            source = ResultSource::EndIo;
         }
     }
     // After end_io: filesystems convert unwritten extents there (F52).
@@ -45,7 +48,23 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
         iocb.advance_pos(transferred as i64);
         if ret > 0 && dio.params.is_write {
             ret = iocb.write_sync(ret);
+            if ret < 0 {
+                source = ResultSource::Sync;
+            }
         }
+    }
+    trace_dio_complete(
+        dio.inode(),
+        &DioTraceEnd {
+            pos: offset,
+            transferred,
+            ret,
+            bios: dio.bios.load(Relaxed),
+            zeroed: dio.zeroed.load(Relaxed),
+            source,
+        },
+    );
+    if flags & COMPLETE_ASYNC != 0 {
         dio_ref.complete_iocb(ret);
     }
     dio_ref.free();

@@ -20,6 +20,9 @@
 #include <linux/uio.h>
 #include "rustdio.h"
 
+#define CREATE_TRACE_POINTS
+#include "rustdio_trace.h"
+
 /* Non-GPL, like fs/direct-io.c: out-of-tree filesystems link against it. */
 EXPORT_SYMBOL(__blockdev_direct_IO);
 
@@ -173,4 +176,21 @@ void rustdio_init_work(struct work_struct *work, work_func_t func)
 bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work)
 {
 	return queue_work(wq, work);
+}
+
+/*
+ * Out of line so that Rust can call them; trace_*() tests the tracepoint's
+ * static key before anything else, so a disabled event costs this call.
+ */
+void rustdio_trace_dio_begin(const struct kiocb *iocb, const struct inode *inode,
+			     size_t count, bool is_write, bool is_async, int flags)
+{
+	trace_rustdio_dio_begin(iocb, inode, count, is_write, is_async, flags);
+}
+
+void rustdio_trace_dio_complete(const struct inode *inode, loff_t pos,
+				ssize_t transferred, ssize_t ret, unsigned int bios,
+				size_t zeroed, int source)
+{
+	trace_rustdio_dio_complete(inode, pos, transferred, ret, bios, zeroed, source);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the Rust direct-I/O engine's planning and result rules.
- * Each case runs Rust assertions (kunit_assert_eq!) in dio_plan.rs.
+ * KUnit suite for the Rust direct-I/O engine's planning and result rules
+ * and its request reference count.  Each case runs Rust assertions
+ * (kunit_assert!) in dio_plan.rs or direct_io.rs.
  */
 #include <kunit/test.h>
 #include "rustdio.h"
@@ -18,6 +19,7 @@ RUSTDIO_CASE(chunking)
 RUSTDIO_CASE(coalescing)
 RUSTDIO_CASE(completion_choice)
 RUSTDIO_CASE(result_rules)
+RUSTDIO_CASE(refcount)
 
 static struct kunit_case rustdio_plan_cases[] = {
 	KUNIT_CASE(alignment_test),
@@ -26,6 +28,7 @@ static struct kunit_case rustdio_plan_cases[] = {
 	KUNIT_CASE(coalescing_test),
 	KUNIT_CASE(completion_choice_test),
 	KUNIT_CASE(result_rules_test),
+	KUNIT_CASE(refcount_test),
 	{}
 };
 

@@ -197,9 +197,30 @@ pub(crate) struct Outcome {
     pub(crate) io_error: i32,
 }
 
-/// F48-F50: `(return value, bytes transferred)` of a completed request.
+/// Which value became a completed request's result, in the order of
+/// precedence of `dio_complete()`; the numbers are the `RUSTDIO_RESULT_*`
+/// values that the `rustdio_dio_complete` tracepoint records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum ResultSource {
+    /// The bytes transferred (no error).
+    Bytes = 0,
+    /// The submitter's error.
+    Submit = 1,
+    /// The first page extraction error.
+    Page = 2,
+    /// A bio error.
+    Bio = 3,
+    /// The filesystem's `end_io`.
+    EndIo = 4,
+    /// `generic_write_sync()` after an async write.
+    Sync = 5,
+}
+
+/// F48-F50: `(return value, bytes transferred, where the value came from)` of
+/// a completed request.
 #[inline]
-pub(crate) fn complete_result(o: Outcome) -> (isize, isize) {
+pub(crate) fn complete_result(o: Outcome) -> (isize, isize, ResultSource) {
     let mut ret = if o.ret == -(EIOCBQUEUED as isize) {
         0
     } else {
@@ -215,16 +236,20 @@ pub(crate) fn complete_result(o: Outcome) -> (isize, isize) {
             ret = 0;
         }
     }
+    let mut source = ResultSource::Submit;
     if ret == 0 {
         ret = o.page_errors as isize;
+        source = ResultSource::Page;
     }
     if ret == 0 {
         ret = o.io_error as isize;
+        source = ResultSource::Bio;
     }
     if ret == 0 {
         ret = transferred;
+        source = ResultSource::Bytes;
     }
-    (ret, transferred)
+    (ret, transferred, source)
 }
 
 /// KUnit cases, called from the C suite in `dio_kunit.c`.
@@ -404,6 +429,7 @@ pub(crate) mod kunit_cases {
     /// F48-F50.
     #[no_mangle]
     pub(crate) extern "C" fn rustdio_kunit_result_rules() {
+        use ResultSource::{Bio, Bytes, Page, Submit};
         let base = Outcome {
             ret: 0,
             result: 8192,
@@ -413,20 +439,20 @@ pub(crate) mod kunit_cases {
             page_errors: 0,
             io_error: 0,
         };
-        expect_eq!(complete_result(bb(base)), (8192, 8192));
+        expect_eq!(complete_result(bb(base)), (8192, 8192, Bytes));
         expect_eq!(
             complete_result(bb(Outcome {
                 result: 12288,
                 ..base
             })),
-            (10000, 10000)
+            (10000, 10000, Bytes)
         );
         expect_eq!(
             complete_result(bb(Outcome {
                 ret: -(EIOCBQUEUED as isize),
                 ..base
             })),
-            (8192, 8192)
+            (8192, 8192, Bytes)
         );
         expect_eq!(
             complete_result(bb(Outcome {
@@ -434,7 +460,7 @@ pub(crate) mod kunit_cases {
                 result: 4096,
                 ..base
             })),
-            (4096, 4096)
+            (4096, 4096, Bytes)
         );
         expect_eq!(
             complete_result(bb(Outcome {
@@ -442,28 +468,28 @@ pub(crate) mod kunit_cases {
                 result: 0,
                 ..base
             })),
-            (-14, 0)
+            (-14, 0, Submit)
         );
         expect_eq!(
             complete_result(bb(Outcome {
                 io_error: -EIO,
                 ..base
             })),
-            (-5, 8192)
+            (-5, 8192, Bio)
         );
         let write = Outcome {
             is_read: false,
             i_size: 0,
             ..base
         };
-        expect_eq!(complete_result(bb(write)), (8192, 8192));
+        expect_eq!(complete_result(bb(write)), (8192, 8192, Bytes));
         expect_eq!(
             complete_result(bb(Outcome {
                 page_errors: -EFAULT,
                 io_error: -EIO,
                 ..write
             })),
-            (-14, 8192)
+            (-14, 8192, Page)
         );
         expect_eq!(
             complete_result(bb(Outcome {
@@ -471,7 +497,7 @@ pub(crate) mod kunit_cases {
                 page_errors: -EFAULT,
                 ..write
             })),
-            (-28, 8192)
+            (-28, 8192, Submit)
         );
     }
 }

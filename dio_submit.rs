@@ -154,6 +154,14 @@ impl<'a> DioSubmit<'a> {
         self.dio.result.store(result + bytes, Relaxed);
     }
 
+    /// Counts zero-filled bytes for the completion tracepoint; only the
+    /// submitter writes the count, as for `result`.
+    #[inline]
+    fn add_zeroed(&self, bytes: usize) {
+        let zeroed = self.dio.zeroed.load(Relaxed);
+        self.dio.zeroed.store(zeroed.wrapping_add(bytes), Relaxed);
+    }
+
     /// `dio_get_page()`.
     #[inline]
     fn get_page(&mut self) -> Result<PageRef> {
@@ -200,6 +208,8 @@ impl<'a> DioSubmit<'a> {
             return;
         };
         self.dio.state.lock().refcount += 1;
+        let bios = self.dio.bios.load(Relaxed);
+        self.dio.bios.store(bios.wrapping_add(1), Relaxed);
         if self.dio.params.is_async && !self.dio.params.is_write && self.dio.params.should_dirty {
             bio.set_pages_dirty();
         }
@@ -405,6 +415,7 @@ impl<'a> DioSubmit<'a> {
             return;
         }
         self.next_block_for_io = self.next_block_for_io.wrapping_add(blocks);
+        self.add_zeroed(bytes as usize);
     }
 
     /// `get_more_blocks()` (F23-F25).
@@ -504,6 +515,7 @@ impl<'a> DioSubmit<'a> {
                 self.block_in_file += 1;
                 from += blocksize as usize;
                 self.add_result(blocksize as isize);
+                self.add_zeroed(blocksize as usize);
             } else {
                 if self.blkfactor != 0 && !self.start_zero_done {
                     self.zero_block(false);
@@ -654,6 +666,7 @@ pub(crate) fn blockdev_direct_io(
         }
     }
 
+    c_types::trace_dio_begin(iocb, inode, count, is_write, is_async, flags);
     inode.dio_begin();
     let (dio, scratch) = dio_ref.split();
     let blkfactor = i_blkbits - blkbits;

@@ -16,7 +16,9 @@
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::ptr::{self, NonNull};
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicIsize, AtomicPtr, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicBool, AtomicI32, AtomicIsize, AtomicPtr, AtomicU32, AtomicUsize, Ordering::Relaxed,
+};
 use kernel::bindings;
 use kernel::c_str;
 
@@ -65,6 +67,10 @@ pub(crate) struct Dio {
     pub(crate) io_error: AtomicI32,
     /// Bytes put under I/O or zero-filled.
     pub(crate) result: AtomicIsize,
+    /// Bios submitted, for the completion tracepoint.
+    pub(crate) bios: AtomicU32,
+    /// Bytes zero-filled (holes read, sub-block zeroing), for the tracepoint.
+    pub(crate) zeroed: AtomicUsize,
     /// Finish async completion in the workqueue (F15, F25).
     pub(crate) defer_completion: AtomicBool,
     /// `bio_lock` and what it protects.
@@ -188,6 +194,8 @@ impl DioRef {
             ptr::addr_of_mut!((*raw).page_errors).write(AtomicI32::new(0));
             ptr::addr_of_mut!((*raw).io_error).write(AtomicI32::new(0));
             ptr::addr_of_mut!((*raw).result).write(AtomicIsize::new(0));
+            ptr::addr_of_mut!((*raw).bios).write(AtomicU32::new(0));
+            ptr::addr_of_mut!((*raw).zeroed).write(AtomicUsize::new(0));
             ptr::addr_of_mut!((*raw).defer_completion).write(AtomicBool::new(false));
             ptr::addr_of_mut!((*raw).state).write(IrqSpinLock::new(DioWaitState {
                 refcount: 1,
@@ -358,4 +366,60 @@ pub extern "C" fn rustdio_init() -> core::ffi::c_int {
         core::mem::size_of::<Dio>()
     );
     0
+}
+
+/// KUnit cases for the request's reference count, called from `dio_kunit.c`.
+#[cfg(CONFIG_LEGACY_DIRECT_IO_RUST_KUNIT_TEST)]
+mod kunit_cases {
+    use super::*;
+    use kernel::types::Opaque;
+
+    macro_rules! expect {
+        ($cond:expr) => {
+            kernel::kunit_assert!("rustdio", "direct_io.rs", 0, $cond)
+        };
+    }
+
+    /// Bios and the submitter drop their references in any order, and only
+    /// whoever drops the last one gets the request back (to complete and
+    /// free it), with the count at zero.
+    #[no_mangle]
+    pub(crate) extern "C" fn rustdio_kunit_refcount() {
+        // Doubles for the kiocb and the inode: the request stores their
+        // addresses, and nothing below reads them.
+        let iocb = Opaque::<bindings::kiocb>::uninit();
+        let inode = Opaque::<bindings::inode>::uninit();
+        // SAFETY: Both wrap `Opaque`, which may be uninitialised; the calls below only
+        // take the addresses.
+        let (iocb, inode) = unsafe { (Kiocb::from_raw(iocb.get()), Inode::from_raw(inode.get())) };
+        let Some(mem) = DioRef::alloc() else {
+            expect!(false);
+            return;
+        };
+        let params = DioParams {
+            flags: 0,
+            opf: 0,
+            is_write: false,
+            is_async: true,
+            is_pinned: false,
+            should_dirty: false,
+            i_size: 0,
+            end_io: None,
+        };
+        let submitter = DioRef::init(mem, iocb, inode, params);
+        let dio = NonNull::from(submitter.get());
+        // Two bios in flight, as `bio_submit()` counts them.
+        submitter.get().state.lock().refcount += 2;
+        // SAFETY: One bio's reference, given up; `dio` stays valid while others remain.
+        expect!(unsafe { DioRef::put(dio, |_| ()) }.is_none());
+        expect!(submitter.get().state.lock().refcount == 2);
+        expect!(submitter.release().is_none());
+        // SAFETY: The last bio's reference, given up.
+        let last = unsafe { DioRef::put(dio, |_| ()) };
+        expect!(last.is_some());
+        if let Some(last) = last {
+            expect!(last.get().state.lock().refcount == 0);
+            last.free();
+        }
+    }
 }

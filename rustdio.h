@@ -15,7 +15,9 @@
 struct bio;
 struct block_device;
 struct buffer_head;
+struct inode;
 struct iov_iter;
+struct kiocb;
 struct kmem_cache;
 struct page;
 struct super_block;
@@ -57,12 +59,33 @@ struct workqueue_struct *rustdio_dio_done_wq(const struct super_block *sb);
 void rustdio_init_work(struct work_struct *work, work_func_t func);
 bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 
-/* KUnit cases implemented in Rust (dio_plan.rs). */
+/*
+ * Which value became a completed request's result: the bytes transferred,
+ * the submitter's error, the first page error, a bio error, the
+ * filesystem's end_io, or generic_write_sync() (rustdio_dio_complete's
+ * "result" field).
+ */
+#define RUSTDIO_RESULT_BYTES	0
+#define RUSTDIO_RESULT_SUBMIT	1
+#define RUSTDIO_RESULT_PAGE	2
+#define RUSTDIO_RESULT_BIO	3
+#define RUSTDIO_RESULT_END_IO	4
+#define RUSTDIO_RESULT_SYNC	5
+
+/* The rustdio tracepoints (rustdio_trace.h); each tests its static key first. */
+void rustdio_trace_dio_begin(const struct kiocb *iocb, const struct inode *inode,
+			     size_t count, bool is_write, bool is_async, int flags);
+void rustdio_trace_dio_complete(const struct inode *inode, loff_t pos,
+				ssize_t transferred, ssize_t ret, unsigned int bios,
+				size_t zeroed, int source);
+
+/* KUnit cases implemented in Rust (dio_plan.rs, direct_io.rs). */
 void rustdio_kunit_alignment(void);
 void rustdio_kunit_get_block_span(void);
 void rustdio_kunit_chunking(void);
 void rustdio_kunit_coalescing(void);
 void rustdio_kunit_completion_choice(void);
 void rustdio_kunit_result_rules(void);
+void rustdio_kunit_refcount(void);
 
 #endif /* _FS_RUSTDIO_RUSTDIO_H */

@@ -30,7 +30,7 @@ done
 "${cc[@]}" -O2 -Wall -static -o "$root/bin/dio_soak" "$TOP/tests/dio_soak.c" -lpthread ||
 	die "could not build tests/dio_soak.c"
 # Programs from the distribution with the shared libraries they need: fio,
-# dmsetup, mkfs/fsck.
+# dmsetup, mkfs/fsck, and (x86_64) trace-cmd.
 if [ "$RUSTDIO_ARCH" = arm64 ]; then
 	for prog in usr/bin/fio sbin/dmsetup sbin/mkfs.fat sbin/fsck.vfat sbin/fsck.jfs; do
 		cp "$a64/$prog" "$root/bin/${prog##*/}"
@@ -43,7 +43,8 @@ if [ "$RUSTDIO_ARCH" = arm64 ]; then
 	gconv=/usr/lib/aarch64-linux-gnu/gconv
 	gconv_src=$a64$gconv
 else
-	for prog in /usr/bin/fio /usr/sbin/dmsetup /usr/sbin/mkfs.fat /usr/sbin/fsck.vfat /usr/sbin/fsck.jfs; do
+	for prog in /usr/bin/fio /usr/sbin/dmsetup /usr/sbin/mkfs.fat /usr/sbin/fsck.vfat /usr/sbin/fsck.jfs \
+		/usr/bin/trace-cmd; do
 		[ -x "$prog" ] || die "$prog is missing: run scripts/setup.sh"
 		cp "$prog" "$root/bin/${prog##*/}"
 		for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 PKGS=(linux-source-6.12 rustc-web rust-web-src clang lld llvm libclang-dev
       rust-web-clippy rustfmt-web flex bison bc libelf-dev libssl-dev cpio xz-utils kmod rsync python3
-      qemu-system-x86 busybox-static fio dmsetup linux-perf libaio-dev liburing-dev gcc make git
+      qemu-system-x86 busybox-static fio dmsetup linux-perf trace-cmd libaio-dev liburing-dev gcc make git
       dosfstools exfatprogs udftools jfsutils nilfs-tools ntfs-3g hfsutils
       reiserfsprogs ocfs2-tools)
 # arm64 guests (ARCH=arm64, and make check's arm64 build) also need these.

@@ -39,6 +39,7 @@ quick|full)
 		expect+=("dio_test:$serial")
 		[ "$serial" = vfat-512 ] && expect+=(dio_test:vfat-brd dio_test:vfat-nullb dio_test:vfat-frag)
 		[ "$serial" = ocfs2-512 ] && [ "$SUITE" = quick ] && expect+=(dio_faults:nowait)
+		[ "$serial" = jfs-512 ] && [ "$SUITE" = quick ] && expect+=(dio_faults:extend)
 	done ;;
 esac
 case $SUITE in quick|faults) expect+=(dio_faults:nbf dio_faults:dm) ;; esac
@@ -71,7 +72,7 @@ set +e
 timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60} rustdio.fuzzlog=${RUSTDIO_FUZZ_LOG:-0}" \
+	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.engine=$engine rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60} rustdio.fuzzlog=${RUSTDIO_FUZZ_LOG:-0}" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e

@@ -5,10 +5,12 @@
  *
  * Usage: dio_faults <dir> <nullb-configfs-dir> <block-device-name> <fs>
  *        dio_faults --dm <dm-name> <dir> <nullb-configfs-dir> <block-device-name> <fs>
+ *        dio_faults --nowait|--extend --dm <dm-name> <dir> <nullb-configfs-dir> <bdev> <fs>
  *
  * With --dm the filesystem lives on device-mapper device <dm-name>, linear
  * over the null_blk device, and the dm-error, dm-flakey and dm-delay cases
- * run instead of the others.
+ * run instead of the others; --nowait runs only the RWF_NOWAIT cases and
+ * --extend only the extending-AIO ones, each on its own dm device.
  *
  * Prints TAP; each line carries "expected ... observed ..." so that the
  * runner can tabulate both engines side by side.
@@ -423,10 +425,12 @@ static int dm_remap(long start, long len, const char *target)
 	if (!len) {
 		fprintf(p, "0 %ld linear /dev/%s 0\n", dev_sectors, bdev);
 	} else {
-		fprintf(p, "0 %ld linear /dev/%s 0\n", start, bdev);
+		if (start)
+			fprintf(p, "0 %ld linear /dev/%s 0\n", start, bdev);
 		fprintf(p, "%ld %ld %s\n", start, len, target);
-		fprintf(p, "%ld %ld linear /dev/%s %ld\n", start + len,
-			dev_sectors - start - len, bdev, start + len);
+		if (start + len < dev_sectors)
+			fprintf(p, "%ld %ld linear /dev/%s %ld\n", start + len,
+				dev_sectors - start - len, bdev, start + len);
 	}
 	if (pclose(p))
 		return -1;
@@ -670,6 +674,85 @@ out:
 	munmap(nw, len);
 }
 
+/*
+ * F13: an AIO write that extends the file is waited for before io_submit()
+ * returns, like a sync write, so that i_size never covers blocks whose data
+ * is not on disk yet; an AIO overwrite inside i_size returns at once and
+ * completes later.  dm-delay holds every write for a second, so the two are
+ * told apart by whether the completion is already there when io_submit()
+ * returns.  This needs a filesystem whose extending writes reach the engine
+ * (jfs; vfat and msdos write them through the page cache).
+ */
+static void extend_aio_one(aio_context_t ctx, int fd, const char *tag, char *buf,
+			   size_t len, off_t pos, const char *when, const char *ready)
+{
+	struct timespec zero = { 0, 0 };
+	struct io_event ev;
+	struct iocb cb;
+	char name[64];
+	double t0, t1;
+	long r, n;
+
+	t0 = now();
+	r = io_submit_one(ctx, &cb, fd, 1, buf, len, pos, 0);
+	t1 = now();
+	snprintf(name, sizeof(name), "extend_aio_%s_submit", tag);
+	report(name, when, r != 1 ? "submit-failed" : t1 - t0 >= 0.8 ? "waited" : "returned");
+	n = r == 1 ? syscall(SYS_io_getevents, ctx, 0, 1, &ev, &zero) : -1;
+	snprintf(name, sizeof(name), "extend_aio_%s_completion", tag);
+	report(name, ready, n == 1 ? "ready" : n == 0 ? "pending" : "getevents-failed");
+	if (n == 0)
+		n = syscall(SYS_io_getevents, ctx, 1, 1, &ev, NULL);
+	snprintf(name, sizeof(name), "extend_aio_%s_result", tag);
+	report(name, outcome((long)len, 0), aio_outcome(n == 1 ? (long)ev.res : -2000 - errno));
+}
+
+static void extend_aio(void)
+{
+	size_t len = 64 * 1024;
+	char *a = abuf(2 * len), *b = a + len, *got = abuf(2 * len), tgt[200];
+	aio_context_t ctx = 0;
+	struct stat st;
+	int fd = -1, bfd = -1;
+
+	if (make_file("ext", len, 24) || (fd = open(path("ext"), O_RDWR | O_DIRECT)) < 0 ||
+	    io_setup_(4, &ctx)) {
+		report("extend_aio_setup", "ok", "setup-failed");
+		goto out;
+	}
+	fill(a, len, 25);
+	fill(b, len, 26);
+	snprintf(tgt, sizeof(tgt), "delay /dev/%s 0 0 /dev/%s 0 1000", bdev, bdev);
+	if (dm_remap(0, dev_sectors, tgt)) {
+		report("extend_aio_setup", "ok", "dmsetup-failed");
+		goto out;
+	}
+	extend_aio_one(ctx, fd, "overwrite", a, len, 0, "returned", "pending");
+	extend_aio_one(ctx, fd, "extending", b, len, (off_t)len, "waited", "ready");
+	report("extend_aio_size", outcome(2 * (long)len, 0),
+	       fstat(fd, &st) ? "fstat-failed" : outcome((long)st.st_size, 0));
+	report("extend_aio_pins_released", "none", pinned(a, 2 * len));
+	dm_linear();
+	/* The data as the page cache sees it after both writes. */
+	if (write_str("/proc/sys/vm/drop_caches", "3") ||
+	    (bfd = open(path("ext"), O_RDONLY)) < 0 ||
+	    pread(bfd, got, 2 * len, 0) != (ssize_t)(2 * len))
+		report("extend_aio_data", "same", "read-failed");
+	else
+		report("extend_aio_data", "same",
+		       memcmp(got, a, len) || memcmp(got + len, b, len) ? "differs" : "same");
+out:
+	dm_linear();
+	if (ctx)
+		io_destroy_(ctx);
+	if (fd >= 0)
+		close(fd);
+	if (bfd >= 0)
+		close(bfd);
+	munmap(a, 2 * len);
+	munmap(got, 2 * len);
+}
+
 /* dmsetup <verb> --nolockfs <dm_name>: the filesystem on it is not frozen. */
 static int dm_verb(const char *verb)
 {
@@ -744,19 +827,28 @@ out:
 #define PLAN_NULLB 32
 #define PLAN_DM 31
 #define PLAN_NOWAIT 7
+#define PLAN_EXTEND 9
 
-static int dm_main(void)
+static int read_dev_sectors(void)
 {
 	char f[128];
 	FILE *sz;
+	int ok;
 
 	snprintf(f, sizeof(f), "/sys/block/%s/size", bdev);
 	sz = fopen(f, "r");
-	if (!sz || fscanf(sz, "%ld", &dev_sectors) != 1) {
+	ok = sz && fscanf(sz, "%ld", &dev_sectors) == 1;
+	if (sz)
+		fclose(sz);
+	if (!ok)
 		report("dm_setup", "ok", "no-device-size");
+	return ok ? 0 : -1;
+}
+
+static int dm_main(void)
+{
+	if (read_dev_sectors())
 		return 1;
-	}
-	fclose(sz);
 	printf("1..%d\n", PLAN_DM);
 	dm_errors();
 	dm_multibio();
@@ -769,8 +861,9 @@ static int dm_main(void)
 int main(int argc, char **argv)
 {
 	int nowait_mode = argc > 1 && !strcmp(argv[1], "--nowait");
+	int extend_mode = argc > 1 && !strcmp(argv[1], "--extend");
 
-	if (nowait_mode) {
+	if (nowait_mode || extend_mode) {
 		argv++;
 		argc--;
 	}
@@ -780,7 +873,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 	}
 	if (argc < 5) {
-		fprintf(stderr, "usage: %s [--nowait] [--dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
+		fprintf(stderr, "usage: %s [--nowait | --extend] [--dm <dm-name>] <dir> <nullb-configfs-dir> <bdev> <fs>\n",
 			argv[0]);
 		return 2;
 	}
@@ -793,6 +886,14 @@ int main(int argc, char **argv)
 		printf("1..%d\n", PLAN_NOWAIT);
 		nowait();
 		printf("# faults:%s (nowait): %d cases, %d failed\n", fsname, ntest, nfail);
+		return nfail ? 1 : 0;
+	}
+	if (extend_mode) {
+		if (!dm_name || read_dev_sectors())
+			return 2;
+		printf("1..%d\n", PLAN_EXTEND);
+		extend_aio();
+		printf("# faults:%s (extend): %d cases, %d failed\n", fsname, ntest, nfail);
 		return nfail ? 1 : 0;
 	}
 	if (dm_name)

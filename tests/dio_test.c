@@ -37,7 +37,7 @@ static const char *dir, *fsname;
 static size_t lbs;
 static int readonly_fs;
 static int ntest, nfail;
-static char failmsg[512];
+static char failmsg[2048];
 
 #define CHECK(cond, ...)                                                       \
 	do {                                                                   \
@@ -1274,6 +1274,159 @@ static int t_bio_flags(void)
 	return 0;
 }
 
+/* Whether the guest runs the Rust engine (rustdio.engine= on the command line). */
+static int rust_engine(void)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/cmdline", "r");
+	int rust = 0;
+
+	if (f && fgets(line, sizeof(line), f))
+		rust = strstr(line, "rustdio.engine=rust") != NULL;
+	if (f)
+		fclose(f);
+	return rust;
+}
+
+static int trace_rustdio(int on)
+{
+	if (on && write_str(TRACING "trace", ""))
+		return -1;
+	if (write_str(TRACING "events/rustdio/enable", on ? "1" : "0"))
+		return -1;
+	return write_str(TRACING "events/block/block_bio_queue/enable", on ? "1" : "0");
+}
+
+/*
+ * The rustdio events of inode ino in the trace, each as the text after
+ * "rustdio_dio_", joined with " / " into got; returns how many, and sets
+ * *bios to the data bios this program queued meanwhile (block_bio_queue).
+ */
+static int traced_requests(unsigned long ino, char *got, size_t size, long *bios)
+{
+	char line[512], key[48], comm[64];
+	unsigned long long sector;
+	unsigned int n;
+	FILE *f = fopen(TRACING "trace", "r");
+	const char *ev;
+	size_t l;
+	int count = 0;
+
+	*got = 0;
+	*bios = 0;
+	if (!f)
+		return -1;
+	snprintf(key, sizeof(key), " ino 0x%lx ", ino);
+	while (fgets(line, sizeof(line), f)) {
+		l = strlen(line);
+		while (l && (line[l - 1] == '\n' || line[l - 1] == ' '))
+			line[--l] = 0;
+		ev = strstr(line, "block_bio_queue: ");
+		if (ev) {
+			if (sscanf(ev + 17, "%*s %*s %llu + %u [%63[^]]]", &sector, &n, comm) == 3 &&
+			    !strcmp(comm, "dio_test") && n)
+				(*bios)++;
+			continue;
+		}
+		ev = strstr(line, "rustdio_dio_");
+		if (!ev || !strstr(ev, key))
+			continue;
+		snprintf(got + strlen(got), size - strlen(got), "%s%s", count ? " / " : "", ev + 12);
+		count++;
+	}
+	fclose(f);
+	return count;
+}
+
+/*
+ * The rustdio tracepoints: a sync read, an AIO overwrite, a read into a
+ * PROT_NONE buffer and a read of a hole each give one begin and one complete
+ * event with every field as expected; the complete event's bio count is the
+ * number of data bios the block layer saw queued.
+ */
+static int t_trace_events(void)
+{
+	size_t len = 64 * 1024;
+	char *b = abuf(len), *bad, got[512], want[512], key[64], ev[64];
+	const char *flags = strcmp(fsname, "ocfs2") ? "LOCKING|SKIP_HOLES" : "";
+	struct stat st;
+	long bios, r;
+	int fd, hole;
+
+	if (!rust_engine())
+		SKIP("the C engine has no rustdio events");
+	CHECK(!access(TRACING "events/rustdio/enable", W_OK), "no rustdio events in tracefs");
+	CHECK(!make_file("trace", len, 61), "setup");
+	fd = open(path("trace"), readonly_fs ? O_RDONLY | O_DIRECT : O_RDWR | O_DIRECT);
+	CHECK(fd >= 0 && !fstat(fd, &st), "open");
+	snprintf(key, sizeof(key), "dev %u:%u ino 0x%lx", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
+	/* Warm the metadata, so that only data bios are queued below. */
+	CHECK(pread(fd, b, len, 0) == (ssize_t)len, "warm-up read");
+
+	CHECK(!trace_rustdio(1), "enable events");
+	r = pread(fd, b, 8192, 4096);
+	trace_rustdio(0);
+	CHECK(r == 8192, "sync read returned %ld", r);
+	traced_requests(st.st_ino, got, sizeof(got), &bios);
+	snprintf(ev, sizeof(ev), "bios %ld zeroed 0 result bytes", bios);
+	snprintf(want, sizeof(want), "begin: %s pos 0x1000 count 8192 read sync dsync 0 flags %s / "
+		 "complete: %s pos 0x1000 transferred 8192 ret 8192 %s", key, flags, key, ev);
+	CHECK(bios > 0 && !strcmp(got, want), "sync read: events '%s', expected '%s'", got, want);
+
+	if (!readonly_fs) {
+		CHECK(!trace_rustdio(1), "enable events");
+		r = aio_rw(fd, 1, b, 4096, 8192, 0, NULL);
+		trace_rustdio(0);
+		CHECK(r == 4096, "AIO write returned %ld", r);
+		traced_requests(st.st_ino, got, sizeof(got), &bios);
+		snprintf(ev, sizeof(ev), "bios %ld zeroed 0 result bytes", bios);
+		snprintf(want, sizeof(want), "begin: %s pos 0x2000 count 4096 write async dsync 0 flags %s / "
+			 "complete: %s pos 0x2000 transferred 4096 ret 4096 %s", key, flags, key, ev);
+		CHECK(bios > 0 && !strcmp(got, want), "AIO write: events '%s', expected '%s'", got, want);
+	}
+
+	/* The first page of the buffer faults: nothing is done, -EFAULT. */
+	bad = abuf(2 * PG);
+	CHECK(!mprotect(bad, PG, PROT_NONE), "mprotect");
+	CHECK(!trace_rustdio(1), "enable events");
+	r = pread(fd, bad, 2 * PG, 0);
+	trace_rustdio(0);
+	CHECK(r == -1 && errno == EFAULT, "faulting read returned %ld", r);
+	traced_requests(st.st_ino, got, sizeof(got), &bios);
+	snprintf(want, sizeof(want), "begin: %s pos 0x0 count %d read sync dsync 0 flags %s / "
+		 "complete: %s pos 0x0 transferred 0 ret -14 bios 0 zeroed 0 result submit",
+		 key, 2 * PG, flags, key);
+	CHECK(!strcmp(got, want), "faulting read: events '%s', expected '%s'", got, want);
+	CHECK(bios == 0, "faulting read queued %ld bios", bios);
+	close(fd);
+
+	/* A direct read of a hole is zero-filled without a bio. */
+	fd = open(path("trace-hole"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0 && !ftruncate(fd, (off_t)len) && !fsync(fd), "hole setup");
+	hole = hole_at(fd, 0) == 0;
+	close(fd);
+	if (!hole)
+		SKIP("read, AIO write and fault events checked; no hole to read: the filesystem "
+		     "allocates and zeroes blocks when the size grows");
+	fd = open(path("trace-hole"), O_RDONLY | O_DIRECT);
+	CHECK(fd >= 0 && !fstat(fd, &st), "open hole file");
+	snprintf(key, sizeof(key), "dev %u:%u ino 0x%lx", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
+	CHECK(!trace_rustdio(1), "enable events");
+	r = pread(fd, b, 4096, 0);
+	trace_rustdio(0);
+	close(fd);
+	CHECK(r == 4096, "hole read returned %ld", r);
+	traced_requests(st.st_ino, got, sizeof(got), &bios);
+	snprintf(want, sizeof(want), "begin: %s pos 0x0 count 4096 read sync dsync 0 flags %s / "
+		 "complete: %s pos 0x0 transferred 4096 ret 4096 bios 0 zeroed 4096 result bytes",
+		 key, flags, key);
+	CHECK(!strcmp(got, want) && bios == 0, "hole read: events '%s' (%ld bios), expected '%s'",
+	      got, bios, want);
+	return 0;
+}
+
 #define FORCE_INVARIANT "/sys/kernel/debug/rustdio/force_invariant"
 
 /*
@@ -1394,6 +1547,7 @@ static const struct {
 	{ "fragmented", t_fragmented },
 	{ "forced_invariants", t_forced_invariants },
 	{ "bio_flags", t_bio_flags },
+	{ "trace_events", t_trace_events },
 };
 
 /*

@@ -236,7 +236,37 @@ run_fs() {
 		fi
 		rm -f "$mnt"/verify-$ioengine.*
 	done
+	[ "$label" = vfat-512 ] && [ "$(arg engine)" = rust ] && trace_cmd_fio "$mnt" "$label"
 	umount "$mnt" || echo "not ok - $label:umount"
+}
+
+# The rustdio tracepoints as a filesystem developer records them: trace-cmd
+# around a fio run of 64 direct reads shows 64 begin and 64 complete events.
+trace_cmd_fio() {
+	mnt=$1 label=$2
+	if ! command -v trace-cmd >/dev/null; then
+		echo "ok - $label:trace_cmd_fio # SKIP no trace-cmd in this guest's root (arm64)"
+		return
+	fi
+	dd if=/dev/zero of="$mnt/tracefio" bs=1M count=4 2>/dev/null && sync
+	if trace-cmd record -e rustdio -o /tmp/trace.dat fio --name=trace --filename="$mnt/tracefio" \
+			--size=4m --bs=4k --direct=1 --ioengine=psync --rw=randread --number_ios=64 \
+			--output=/dev/null >/tmp/trace-cmd.out 2>&1 &&
+		trace-cmd report -i /tmp/trace.dat >/tmp/trace.txt 2>/dev/null; then
+		b=$(grep -c ' rustdio_dio_begin: .* count 4096 read sync ' /tmp/trace.txt)
+		c=$(grep -c ' rustdio_dio_complete: .* transferred 4096 ret 4096 bios [1-9][0-9]* zeroed 0 result bytes' /tmp/trace.txt)
+		if [ "$b" = 64 ] && [ "$c" = 64 ]; then
+			echo "ok - $label:trace_cmd_fio"
+		else
+			echo "not ok - $label:trace_cmd_fio # expected 64 begin and 64 complete events, observed $b and $c"
+		fi
+		grep -m1 ' rustdio_dio_begin: ' /tmp/trace.txt | sed 's/^/# trace-cmd report: /'
+		grep -m1 ' rustdio_dio_complete: ' /tmp/trace.txt | sed 's/^/# trace-cmd report: /'
+	else
+		echo "not ok - $label:trace_cmd_fio # trace-cmd or fio failed"
+		tail -n 5 /tmp/trace-cmd.out | sed 's/^/# /'
+	fi
+	rm -f "$mnt/tracefio" /tmp/trace.dat /tmp/trace.txt
 }
 
 run_matrix() {
@@ -332,6 +362,32 @@ if [ "$suite" = quick ]; then
 			dmsetup --noudevsync remove dio-nowait
 		else
 			echo "not ok - faults:nowait_setup could not mount ocfs2 on a dm device over null_blk"
+		fi
+	fi
+fi
+
+# F13: extending AIO on jfs (whose extending direct writes reach the engine),
+# a copy of the jfs-512 image on a dm device that the program turns into
+# dm-delay.
+if [ "$suite" = quick ]; then
+	nb=/sys/kernel/config/nullb/nbx
+	src=
+	for s in /sys/block/vd*; do [ "$(cat $s/serial)" = jfs-512 ] && src=/dev/${s##*/}; done
+	if [ -n "$src" ] && mkdir "$nb" 2>/dev/null; then
+		echo 1 > $nb/memory_backed; echo 128 > $nb/size; echo 512 > $nb/blocksize
+		echo 0 > $nb/irqmode; echo 1 > $nb/power
+		mkdir -p /mnt/extend
+		if dd if="$src" of=/dev/nbx bs=1M oflag=direct 2>/dev/null &&
+			echo "0 $(cat /sys/block/nbx/size) linear /dev/nbx 0" |
+				dmsetup --noudevsync create dio-extend >/dev/null 2>&1 &&
+			dm=/dev/$(dmsetup info -c --noheadings -o blkdevname dio-extend) &&
+			mount -t jfs "$dm" /mnt/extend; then
+			prog dio_faults:extend /bin/dio_faults --extend --dm dio-extend /mnt/extend $nb nbx jfs
+			umount /mnt/extend
+			fsck_ok faults:jfs:fsck_after_extend fsck.jfs -n "$dm"
+			dmsetup --noudevsync remove dio-extend
+		else
+			echo "not ok - faults:extend_setup could not mount jfs on a dm device over null_blk"
 		fi
 	fi
 fi
