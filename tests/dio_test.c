@@ -1349,7 +1349,7 @@ static int t_trace_events(void)
 	size_t len = 64 * 1024;
 	char *b = abuf(len), *bad, got[512], want[512], key[64], ev[64];
 	/* ocfs2 calls __blockdev_direct_IO() with no flags, the others through blockdev_direct_IO(). */
-	const char *flags = strncmp(fsname, "ocfs2", 5) ? "LOCKING|SKIP_HOLES" : "";
+	const char *flags = strncmp(fsname, "ocfs2", 5) ? " LOCKING|SKIP_HOLES" : "";
 	struct stat st;
 	long bios, r;
 	int fd, hole;
@@ -1371,7 +1371,7 @@ static int t_trace_events(void)
 	CHECK(r == 8192, "sync read returned %ld", r);
 	traced_requests(st.st_ino, got, sizeof(got), &bios);
 	snprintf(ev, sizeof(ev), "bios %ld zeroed 0 result bytes", bios);
-	snprintf(want, sizeof(want), "begin: %s pos 0x1000 count 8192 read sync dsync 0 flags %s / "
+	snprintf(want, sizeof(want), "begin: %s pos 0x1000 count 8192 read sync dsync 0 flags%s / "
 		 "complete: %s pos 0x1000 transferred 8192 ret 8192 %s", key, flags, key, ev);
 	CHECK(bios > 0 && !strcmp(got, want), "sync read: events '%s', expected '%s'", got, want);
 
@@ -1382,7 +1382,7 @@ static int t_trace_events(void)
 		CHECK(r == 4096, "AIO write returned %ld", r);
 		traced_requests(st.st_ino, got, sizeof(got), &bios);
 		snprintf(ev, sizeof(ev), "bios %ld zeroed 0 result bytes", bios);
-		snprintf(want, sizeof(want), "begin: %s pos 0x2000 count 4096 write async dsync 0 flags %s / "
+		snprintf(want, sizeof(want), "begin: %s pos 0x2000 count 4096 write async dsync 0 flags%s / "
 			 "complete: %s pos 0x2000 transferred 4096 ret 4096 %s", key, flags, key, ev);
 		CHECK(bios > 0 && !strcmp(got, want), "AIO write: events '%s', expected '%s'", got, want);
 	}
@@ -1395,7 +1395,7 @@ static int t_trace_events(void)
 	trace_rustdio(0);
 	CHECK(r == -1 && errno == EFAULT, "faulting read returned %ld", r);
 	traced_requests(st.st_ino, got, sizeof(got), &bios);
-	snprintf(want, sizeof(want), "begin: %s pos 0x0 count %d read sync dsync 0 flags %s / "
+	snprintf(want, sizeof(want), "begin: %s pos 0x0 count %d read sync dsync 0 flags%s / "
 		 "complete: %s pos 0x0 transferred 0 ret -14 bios 0 zeroed 0 result submit",
 		 key, 2 * PG, flags, key);
 	CHECK(!strcmp(got, want), "faulting read: events '%s', expected '%s'", got, want);
@@ -1420,7 +1420,7 @@ static int t_trace_events(void)
 	close(fd);
 	CHECK(r == 4096, "hole read returned %ld", r);
 	traced_requests(st.st_ino, got, sizeof(got), &bios);
-	snprintf(want, sizeof(want), "begin: %s pos 0x0 count 4096 read sync dsync 0 flags %s / "
+	snprintf(want, sizeof(want), "begin: %s pos 0x0 count 4096 read sync dsync 0 flags%s / "
 		 "complete: %s pos 0x0 transferred 4096 ret 4096 bios 0 zeroed 4096 result bytes",
 		 key, flags, key);
 	CHECK(!strcmp(got, want) && bios == 0, "hole read: events '%s' (%ld bios), expected '%s'",
