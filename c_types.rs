@@ -748,22 +748,6 @@ pub(crate) fn trace_dio_begin(
     };
 }
 
-/// What `rustdio:rustdio_dio_complete` records of a finished request.
-pub(crate) struct DioTraceEnd {
-    /// `ki_pos` of the request.
-    pub(crate) pos: i64,
-    /// Bytes transferred.
-    pub(crate) transferred: isize,
-    /// The request's return value.
-    pub(crate) ret: isize,
-    /// Bios submitted.
-    pub(crate) bios: u32,
-    /// Bytes zero-filled (holes read, sub-block zeroing written).
-    pub(crate) zeroed: usize,
-    /// Which value became `ret`.
-    pub(crate) source: ResultSource,
-}
-
 // The tracepoint decodes the source with the C header's numbers.
 const _: () = {
     assert!(ResultSource::Bytes as u32 == bindings::RUSTDIO_RESULT_BYTES);
@@ -774,18 +758,28 @@ const _: () = {
     assert!(ResultSource::Sync as u32 == bindings::RUSTDIO_RESULT_SYNC);
 };
 
-/// The `rustdio:rustdio_dio_complete` tracepoint.
-pub(crate) fn trace_dio_complete(inode: &Inode, end: &DioTraceEnd) {
+/// The `rustdio:rustdio_dio_complete` tracepoint: the request at `pos`
+/// transferred `transferred` bytes and returns `ret` (from `source`, a
+/// [`ResultSource`]) after `bios` bios and `zeroed` bytes zero-filled.
+pub(crate) fn trace_dio_complete(
+    inode: &Inode,
+    pos: i64,
+    transferred: isize,
+    ret: isize,
+    bios: u32,
+    zeroed: usize,
+    source: u32,
+) {
+    let bios_source = (u64::from(bios) << 32) | u64::from(source);
     // SAFETY: The inode is valid for the call; the helper only reads it.
     unsafe {
         bindings::rustdio_trace_dio_complete(
             inode.raw(),
-            end.pos,
-            end.transferred,
-            end.ret,
-            end.bios,
-            end.zeroed,
-            end.source as i32,
+            pos,
+            transferred,
+            ret,
+            zeroed,
+            bios_source,
         )
     };
 }

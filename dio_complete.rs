@@ -2,9 +2,7 @@
 
 //! Completion: per-bio completion, the waiter handshake, the final result.
 
-use crate::c_types::{
-    blk_io_schedule, blk_status_to_errno, trace_dio_complete, DioTraceEnd, DoneBio, TaskRef,
-};
+use crate::c_types::{blk_io_schedule, blk_status_to_errno, trace_dio_complete, DoneBio, TaskRef};
 use crate::dio_plan::{self, Outcome, ResultSource};
 use crate::{Dio, DioRef};
 use core::ptr::NonNull;
@@ -21,7 +19,7 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
     let dio = dio_ref.get();
     let iocb = dio.iocb();
     let offset = iocb.pos();
-    let (mut ret, transferred, mut source) = dio_plan::complete_result(Outcome {
+    let (mut ret, transferred, source) = dio_plan::complete_result(Outcome {
         ret,
         result: dio.result.load(Relaxed),
         is_read: !dio.params.is_write,
@@ -30,12 +28,13 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
         page_errors: dio.page_errors.load(Relaxed),
         io_error: dio.io_error.load(Relaxed),
     });
+    dio.set_result_source(source);
 
     if dio.params.end_io.is_some() {
         let err = iocb.call_end_io(dio.params.end_io, offset, ret, dio.private.load(Relaxed));
         if err != 0 {
             ret = err as isize;
-            source = ResultSource::EndIo;
+            dio.set_result_source(ResultSource::EndIo);
         }
     }
     // After end_io: filesystems convert unwritten extents there (F52).
@@ -49,20 +48,25 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
         if ret > 0 && dio.params.is_write {
             ret = iocb.write_sync(ret);
             if ret < 0 {
-                source = ResultSource::Sync;
+                dio.set_result_source(ResultSource::Sync);
             }
         }
     }
+    // The request's position, read again rather than kept across the calls
+    // above (a smaller frame): async completion has moved ki_pos past it.
+    let pos = if flags & COMPLETE_ASYNC != 0 {
+        iocb.pos().wrapping_sub(transferred as i64)
+    } else {
+        iocb.pos()
+    };
     trace_dio_complete(
         dio.inode(),
-        &DioTraceEnd {
-            pos: offset,
-            transferred,
-            ret,
-            bios: dio.bios.load(Relaxed),
-            zeroed: dio.zeroed.load(Relaxed),
-            source,
-        },
+        pos,
+        transferred,
+        ret,
+        dio.bios.load(Relaxed),
+        dio.zeroed.load(Relaxed),
+        dio.result_source.load(Relaxed),
     );
     if flags & COMPLETE_ASYNC != 0 {
         dio_ref.complete_iocb(ret);

@@ -189,8 +189,9 @@ void rustdio_trace_dio_begin(const struct kiocb *iocb, const struct inode *inode
 }
 
 void rustdio_trace_dio_complete(const struct inode *inode, loff_t pos,
-				ssize_t transferred, ssize_t ret, unsigned int bios,
-				size_t zeroed, int source)
+				ssize_t transferred, ssize_t ret, size_t zeroed,
+				u64 bios_source)
 {
-	trace_rustdio_dio_complete(inode, pos, transferred, ret, bios, zeroed, source);
+	trace_rustdio_dio_complete(inode, pos, transferred, ret, bios_source >> 32, zeroed,
+				   (int)(u32)bios_source);
 }

@@ -208,8 +208,7 @@ impl<'a> DioSubmit<'a> {
             return;
         };
         self.dio.state.lock().refcount += 1;
-        let bios = self.dio.bios.load(Relaxed);
-        self.dio.bios.store(bios.wrapping_add(1), Relaxed);
+        self.dio.count_bio();
         if self.dio.params.is_async && !self.dio.params.is_write && self.dio.params.should_dirty {
             bio.set_pages_dirty();
         }

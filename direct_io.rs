@@ -69,6 +69,10 @@ pub(crate) struct Dio {
     pub(crate) result: AtomicIsize,
     /// Bios submitted, for the completion tracepoint.
     pub(crate) bios: AtomicU32,
+    /// Where the result came from (a [`dio_plan::ResultSource`]), for the
+    /// tracepoint.  In memory rather than a local, so that `dio_complete()`'s
+    /// frame stays the size of C's.
+    pub(crate) result_source: AtomicU32,
     /// Bytes zero-filled (holes read, sub-block zeroing), for the tracepoint.
     pub(crate) zeroed: AtomicUsize,
     /// Finish async completion in the workqueue (F15, F25).
@@ -145,6 +149,17 @@ impl Dio {
         (self as *const Self).cast_mut().cast()
     }
 
+    /// Counts a submitted bio for the tracepoint; only the submitter calls it.
+    pub(crate) fn count_bio(&self) {
+        let bios = self.bios.load(Relaxed);
+        self.bios.store(bios.wrapping_add(1), Relaxed);
+    }
+
+    /// Records where the result came from, for the tracepoint.
+    pub(crate) fn set_result_source(&self, source: dio_plan::ResultSource) {
+        self.result_source.store(source as u32, Relaxed);
+    }
+
     /// Sets `defer_completion` and makes sure the workqueue exists (F15, F25).
     pub(crate) fn set_defer_completion(&self) -> kernel::error::Result {
         if self.defer_completion.load(Relaxed) {
@@ -195,6 +210,7 @@ impl DioRef {
             ptr::addr_of_mut!((*raw).io_error).write(AtomicI32::new(0));
             ptr::addr_of_mut!((*raw).result).write(AtomicIsize::new(0));
             ptr::addr_of_mut!((*raw).bios).write(AtomicU32::new(0));
+            ptr::addr_of_mut!((*raw).result_source).write(AtomicU32::new(0));
             ptr::addr_of_mut!((*raw).zeroed).write(AtomicUsize::new(0));
             ptr::addr_of_mut!((*raw).defer_completion).write(AtomicBool::new(false));
             ptr::addr_of_mut!((*raw).state).write(IrqSpinLock::new(DioWaitState {

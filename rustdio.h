@@ -72,12 +72,16 @@ bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 #define RUSTDIO_RESULT_END_IO	4
 #define RUSTDIO_RESULT_SYNC	5
 
-/* The rustdio tracepoints (rustdio_trace.h); each tests its static key first. */
+/*
+ * The rustdio tracepoints (rustdio_trace.h); each tests its static key
+ * first.  The completion's bio count (high 32 bits) and result source (low)
+ * share one argument, so that all six travel in registers on x86_64.
+ */
 void rustdio_trace_dio_begin(const struct kiocb *iocb, const struct inode *inode,
 			     size_t count, bool is_write, bool is_async, int flags);
 void rustdio_trace_dio_complete(const struct inode *inode, loff_t pos,
-				ssize_t transferred, ssize_t ret, unsigned int bios,
-				size_t zeroed, int source);
+				ssize_t transferred, ssize_t ret, size_t zeroed,
+				u64 bios_source);
 
 /* KUnit cases implemented in Rust (dio_plan.rs, direct_io.rs). */
 void rustdio_kunit_alignment(void);
