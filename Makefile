@@ -25,6 +25,10 @@
 #             [VARIANT=guest|debug] [REPLAY=file]
 #                            seeded O_DIRECT programs on the C and the Rust engine,
 #                            logs compared; a divergence is minimized into build/logs/
+#   make xfstests [FS=vfat,exfat] [ENGINE=both] [TESTS=generic/001,... | GROUP=quick]
+#                            fstests on each engine's defconfig-based kernel (virtme-ng);
+#                            the side-by-side report goes to build/logs/xfstests-<fs>.md.
+#                            fstests comes from FSTESTS_SRC=<checkout or git dir> or is cloned
 #   make patch               the integration as a git format-patch series
 
 ENGINE ?= both
@@ -51,8 +55,26 @@ define check_num
 $(if $($(1)),$(if $(shell printf '%s' '$($(1))' | grep -xE '[0-9]+'),,$(error $(1) must be a whole number (got '$($(1))'))))
 endef
 $(foreach v,PAIRS DURATION SEEDS OPS,$(eval $(call check_num,$(v))))
+comma := ,
+# make xfstests takes FS=vfat,exfat (commas or spaces), ext2 included.
+XFSTESTS_FS := vfat msdos exfat ext2 udf jfs
+ifeq ($(filter xfstests,$(MAKECMDGOALS)),xfstests)
+ifneq ($(filter-out $(XFSTESTS_FS),$(subst $(comma), ,$(FS))),)
+$(error FS takes filesystems from: $(XFSTESTS_FS) for xfstests (got '$(filter-out $(XFSTESTS_FS),$(subst $(comma), ,$(FS)))'))
+endif
+ifneq ($(and $(TESTS),$(GROUP)),)
+$(error give TESTS or GROUP, not both)
+endif
+ifneq ($(filter-out quick auto aio rw,$(GROUP)),)
+$(error GROUP takes quick, auto, aio or rw (got '$(GROUP)'))
+endif
+ifneq ($(shell printf '%s' '$(TESTS)' | tr ',' ' ' | tr ' ' '\n' | grep -vxE '(generic|shared)/[0-9]{3}|'),)
+$(error TESTS takes fstests names such as generic/001, comma-separated (got '$(TESTS)'))
+endif
+else
 ifneq ($(filter-out $(ALL_FS),$(FS)),)
 $(error FS takes filesystems from: $(ALL_FS) (got '$(filter-out $(ALL_FS),$(FS))'))
+endif
 endif
 ifneq ($(filter-out 512 4096,$(LBS)),)
 $(error LBS takes 512 and/or 4096 (got '$(LBS)'))
@@ -88,7 +110,7 @@ ENGINES := $(if $(filter both,$(ENGINE)),c rust,$(ENGINE))
 # make test's debug run: the Rust engine on a subset, unless ENGINE is given.
 DEBUG_ENGINES := $(if $(filter command line environment,$(origin ENGINE)),$(ENGINES),rust)
 
-.PHONY: all setup kernels run test test-full test-faults soak bench profile kunit check mutants fuzz patch clean
+.PHONY: all setup kernels run test test-full test-faults soak bench profile kunit check mutants fuzz xfstests patch clean
 
 all: test
 
@@ -146,6 +168,10 @@ fuzz: setup
 	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat jfs nilfs2 ntfs3 ocfs2)" \
 		"$(or $(LBS),512 4096)" "$(or $(SEEDS),200)" "$(or $(OPS),200)" "$(or $(DURATION),0)" \
 		"$(or $(FAULTS),both)" "$(REPLAY)"
+
+# make xfstests: not part of make test (hours under TCG); see the README.
+xfstests: setup
+	@$(S)/xfstests.sh "$(or $(FS),vfat$(comma)exfat)" "$(ENGINE)" "$(TESTS)" "$(GROUP)"
 
 patch: setup
 	@$(S)/make-patch.sh

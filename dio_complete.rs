@@ -4,8 +4,7 @@
 
 use crate::c_types::{blk_io_schedule, blk_status_to_errno, trace_dio_complete, DoneBio, TaskRef};
 use crate::dio_plan::{self, Outcome, ResultSource};
-use crate::{Dio, DioRef};
-use core::ptr::NonNull;
+use crate::{BioDioRef, Dio, DioRef};
 use core::sync::atomic::Ordering::Relaxed;
 use kernel::bindings;
 
@@ -75,20 +74,6 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
     ret
 }
 
-/// Work function of deferred async completion (F44).
-///
-/// # Safety
-///
-/// Only queued by [`dio_bio_end_aio`] on a request's own `complete_work`, which
-/// then owns the request's last reference.
-pub(crate) unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_struct) {
-    dio_complete(
-        DioRef::from_work(work),
-        0,
-        COMPLETE_ASYNC | COMPLETE_INVALIDATE,
-    );
-}
-
 /// `dio_bio_complete()`: record the error, release or dirty the pages (F41, F42).
 fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
     let status = bio.status();
@@ -107,26 +92,11 @@ fn bio_complete(dio: &Dio, bio: DoneBio) -> u8 {
     status
 }
 
-/// The request a bio of this engine belongs to (`bi_private` at submission).
-fn bio_dio(bio: &DoneBio) -> Option<NonNull<Dio>> {
-    NonNull::new(bio.private().cast::<Dio>())
-}
-
-/// Async bio completion (F44); any context.
-///
-/// # Safety
-///
-/// Only called by the block layer as `bi_end_io` of a bio this engine submitted.
-pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
-    // SAFETY: The block layer hands back a bio this engine submitted.
-    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
-        return;
-    };
-    let Some(dio) = bio_dio(&bio) else { return };
-    // SAFETY: The bio's reference keeps the request alive until it is dropped below.
-    bio_complete(unsafe { dio.as_ref() }, bio);
-    // SAFETY: The bio's reference is given up here, and `dio` is not used again.
-    let Some(last) = (unsafe { DioRef::put(dio, |_| ()) }) else {
+/// Async bio completion (F44), from the bio's `bi_end_io`; any context.
+#[inline]
+pub(crate) fn bio_end_aio(bio: DoneBio, dio: BioDioRef) {
+    bio_complete(dio.get(), bio);
+    let Some(last) = dio.put(|_| ()) else {
         return;
     };
     let dio = last.get();
@@ -137,32 +107,22 @@ pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
         dio.inode().has_cached_pages(),
     );
     if defer {
-        last.defer(dio_aio_complete_work);
+        last.defer();
     } else {
         dio_complete(last, 0, COMPLETE_ASYNC);
     }
 }
 
-/// Sync bio completion (F43): queue the bio for the submitter; any context.
-///
-/// # Safety
-///
-/// Only called by the block layer as `bi_end_io` of a bio this engine submitted.
-pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
-    // SAFETY: The block layer hands back a bio this engine submitted.
-    let Some(bio) = (unsafe { DoneBio::from_raw(bio) }) else {
-        return;
-    };
-    let Some(dio) = bio_dio(&bio) else { return };
-    // SAFETY: The bio's reference is given up here, and `dio` is not used again.  The
-    // submitter holds its own reference until it has reaped this bio, so this is never
-    // the last one.
-    let _ = unsafe {
-        DioRef::put(dio, |state| {
-            let next = state.bio_list.take();
-            state.bio_list = Some(bio.relink(next));
-        })
-    };
+/// Sync bio completion (F43), from the bio's `bi_end_io`: queue the bio for
+/// the submitter; any context.
+#[inline]
+pub(crate) fn bio_end_io(bio: DoneBio, dio: BioDioRef) {
+    // The submitter holds its own reference until it has reaped this bio, so
+    // this is never the last one.
+    let _ = dio.put(|state| {
+        let next = state.bio_list.take();
+        state.bio_list = Some(bio.relink(next));
+    });
 }
 
 /// Pops one completed bio from the list.

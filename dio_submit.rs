@@ -6,12 +6,12 @@ use crate::c_types::{
     self, bdev_logical_block_size, task_io_account_write, unpin_pages, with_plug, BioBuilder,
     GetBlock, Inode, IovIter, Kiocb, PageRef, PAGE_SIZE,
 };
-use crate::dio_complete::{
-    await_completion, dio_bio_end_aio, dio_bio_end_io, dio_complete, reap_completed,
-    COMPLETE_INVALIDATE,
-};
+use crate::dio_complete::{await_completion, dio_complete, reap_completed, COMPLETE_INVALIDATE};
 use crate::dio_plan::{self, Piece};
-use crate::{Dio, DioParams, DioRef, SubmitScratch, DIO_LOCKING, DIO_SKIP_HOLES};
+use crate::{
+    dio_bio_end_aio, dio_bio_end_io, Dio, DioParams, DioRef, SubmitScratch, DIO_LOCKING,
+    DIO_SKIP_HOLES,
+};
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::bindings;
 use kernel::error::code::{EINVAL, EIO, ENOMEM, ENOTBLK};

@@ -27,7 +27,7 @@ mod dio_complete;
 mod dio_plan;
 mod dio_submit;
 
-use c_types::{Inode, IovIter, IrqSpinLock, Kiocb, MapBh, PageBatch, SlabCache, WorkItem};
+use c_types::{DoneBio, Inode, IovIter, IrqSpinLock, Kiocb, MapBh, PageBatch, SlabCache, WorkItem};
 
 /// `DIO_LOCKING`: take `i_rwsem` around reads.
 pub(crate) const DIO_LOCKING: i32 = bindings::DIO_LOCKING as i32;
@@ -299,15 +299,22 @@ impl DioRef {
         unsafe { DIO_CACHE.free(self.0) };
     }
 
-    /// Hands the request to `s_dio_done_wq`, where `func` completes it (F44).
-    pub(crate) fn defer(self, func: unsafe extern "C" fn(*mut bindings::work_struct)) {
+    /// Hands the request to `s_dio_done_wq`, where [`dio_aio_complete_work`]
+    /// completes it (F44).
+    pub(crate) fn defer(self) {
         let dio = self.0.as_ptr();
         // SAFETY: `self` owns the last reference, so the object is alive; the
         // superblock outlives the inode and the request.
         let sb = unsafe { (*dio).inode().sb() };
-        // SAFETY: The work item is in the request, which `func` receives with the
-        // reference `self` gives up here (`DioRef::from_work`); neither is used again.
-        unsafe { WorkItem::queue(ptr::addr_of!((*dio).complete_work), sb, func) };
+        // SAFETY: The work item is in the request, which the work function receives with
+        // the reference `self` gives up here (`DioRef::from_work`); neither is used again.
+        unsafe {
+            WorkItem::queue(
+                ptr::addr_of!((*dio).complete_work),
+                sb,
+                dio_aio_complete_work,
+            )
+        };
     }
 
     /// Calls the kiocb's `ki_complete` (F53): after it the kiocb may be gone, so
@@ -319,12 +326,96 @@ impl DioRef {
     }
 
     /// Recovers the request from its deferred completion work.
-    pub(crate) fn from_work(work: *mut bindings::work_struct) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// `work` is the `complete_work` of a request queued by [`DioRef::defer`],
+    /// whose reference the caller takes over.
+    unsafe fn from_work(work: *mut bindings::work_struct) -> Self {
         let offset = core::mem::offset_of!(Dio, complete_work);
-        // SAFETY: Only `Dio::complete_work` is queued with `dio_aio_complete_work`, and
-        // the queued work owns the last reference.
+        // SAFETY: Guaranteed by the caller: `work` lies inside a `Dio`.
         Self(unsafe { NonNull::new_unchecked(work.cast::<u8>().sub(offset).cast::<Dio>()) })
     }
+}
+
+/// A completed bio's reference on its request.
+///
+/// # Invariants
+///
+/// The pointee is an initialised `Dio` on which this value owns the one
+/// reference its bio held.
+pub(crate) struct BioDioRef(NonNull<Dio>);
+
+impl BioDioRef {
+    /// The completed bio handed to `bi_end_io`, and its request's reference.
+    ///
+    /// # Safety
+    ///
+    /// - `bio` is a bio this engine submitted (`bi_private` is its request),
+    ///   completed and handed back by the block layer.
+    /// - The caller takes over the bio and its reference on the request.
+    unsafe fn from_end_io(bio: *mut bindings::bio) -> Option<(DoneBio, Self)> {
+        // SAFETY: Guaranteed by the caller.
+        let bio = unsafe { DoneBio::from_raw(bio) }?;
+        let dio = NonNull::new(bio.private().cast::<Dio>())?;
+        // INVARIANT: Each submitted bio holds a reference on the request in `bi_private`.
+        Some((bio, Self(dio)))
+    }
+
+    /// The request, alive while this reference is held.
+    pub(crate) fn get(&self) -> &Dio {
+        // SAFETY: The reference keeps the object alive and initialised (type invariant).
+        unsafe { self.0.as_ref() }
+    }
+
+    /// Gives up the bio's reference after running `update` under `bio_lock`;
+    /// returns the request if that was the last reference.
+    pub(crate) fn put(self, update: impl FnOnce(&mut DioWaitState)) -> Option<DioRef> {
+        // SAFETY: `self` owns a reference (type invariant) and is consumed here, so no
+        // borrow of the request from `get()` outlives the drop.
+        unsafe { DioRef::put(self.0, update) }
+    }
+}
+
+/// `bi_end_io` of an async request's bios (F44); any context.
+///
+/// # Safety
+///
+/// Only the block layer calls it, for a bio this engine submitted.
+pub(crate) unsafe extern "C" fn dio_bio_end_aio(bio: *mut bindings::bio) {
+    // SAFETY: The block layer hands back a completed bio of this engine, with its
+    // reference on the request.
+    if let Some((bio, dio)) = unsafe { BioDioRef::from_end_io(bio) } {
+        dio_complete::bio_end_aio(bio, dio);
+    }
+}
+
+/// `bi_end_io` of a synchronous request's bios (F43); any context.
+///
+/// # Safety
+///
+/// Only the block layer calls it, for a bio this engine submitted.
+pub(crate) unsafe extern "C" fn dio_bio_end_io(bio: *mut bindings::bio) {
+    // SAFETY: As for `dio_bio_end_aio`.
+    if let Some((bio, dio)) = unsafe { BioDioRef::from_end_io(bio) } {
+        dio_complete::bio_end_io(bio, dio);
+    }
+}
+
+/// Work function of deferred async completion (F44).
+///
+/// # Safety
+///
+/// Only queued by [`DioRef::defer`] on a request's own `complete_work`, which
+/// then owns the request's last reference.
+unsafe extern "C" fn dio_aio_complete_work(work: *mut bindings::work_struct) {
+    // SAFETY: Guaranteed by the caller.
+    let dio = unsafe { DioRef::from_work(work) };
+    dio_complete::dio_complete(
+        dio,
+        0,
+        dio_complete::COMPLETE_ASYNC | dio_complete::COMPLETE_INVALIDATE,
+    );
 }
 
 /// `ssize_t __blockdev_direct_IO(...)`: the direct-I/O entry point for

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# build-kernel.sh <c|rust> [guest|debug|rt|bench]: configure (tinyconfig + fragments)
-# and build a guest kernel image in a reusable build directory, for the guest
-# architecture (RUSTDIO_ARCH or ARCH: x86_64 or arm64).
+# build-kernel.sh <c|rust> [guest|debug|rt|bench|fstests]: configure (tinyconfig
+# + fragments; defconfig + fragments for fstests) and build a guest kernel image
+# in a reusable build directory, for the guest architecture (RUSTDIO_ARCH or
+# ARCH: x86_64 or arm64).
 source "$(dirname "$0")/lib.sh"
 
 engine=${1:-c}; variant=${2:-guest}
 case $engine in c|rust) ;; *) die "unknown engine '$engine' (use c or rust)";; esac
-case $variant in guest|debug|rt|bench) ;; *) die "unknown kernel variant '$variant' (use guest, debug, rt or bench)";; esac
+case $variant in guest|debug|rt|bench|fstests) ;; *) die "unknown kernel variant '$variant' (use guest, debug, rt, bench or fstests)";; esac
 
 "$TOP/scripts/integrate.sh"
 obj=$(kobj "$engine" "$variant")
@@ -21,10 +22,11 @@ if [ "$engine" = rust ] && [ ! -f "$obj/.config" ] && [ -f "$c_obj/vmlinux" ]; t
 	rm -f "$obj/.rustdio-config" "$obj"/fs/direct-io.o "$obj"/fs/.direct-io.o.cmd
 fi
 mkdir -p "$obj"
-frags=("$TOP/configs/guest.config")
+base=tinyconfig frags=("$TOP/configs/guest.config")
+[ "$variant" = fstests ] && base=defconfig frags=("$TOP/configs/fstests.config")
 [ "$RUSTDIO_ARCH" = arm64 ] && frags+=("$TOP/configs/arm64.config")
 [ "$engine" = rust ] && frags+=("$TOP/configs/rust-engine.config")
-[ "$engine" = rust ] && [ "$variant" != bench ] && frags+=("$TOP/configs/rust-kunit.config")
+[ "$engine" = rust ] && [ "$variant" != bench ] && [ "$variant" != fstests ] && frags+=("$TOP/configs/rust-kunit.config")
 [ "$variant" = bench ] && frags+=("$TOP/configs/bench.config")
 case $variant in guest|debug) frags+=("$TOP/configs/thp.config") ;; esac
 [ "$variant" = debug ] && frags+=("$TOP/configs/debug.config")
@@ -34,7 +36,7 @@ case $variant in guest|debug) frags+=("$TOP/configs/thp.config") ;; esac
 stamp=$(cat "${frags[@]}" | sha1sum | cut -c1-16)
 if [ "$(cat "$obj/.rustdio-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$obj/.config" ]; then
 	say "configuring $engine/$variant kernel in $obj"
-	kmake "$obj" -s tinyconfig >"$obj/config.log" 2>&1 || die "make tinyconfig failed: $obj/config.log"
+	kmake "$obj" -s "$base" >"$obj/config.log" 2>&1 || die "make $base failed: $obj/config.log"
 	cat "${frags[@]}" >>"$obj/.config"
 	kmake "$obj" -s olddefconfig >>"$obj/config.log" 2>&1 || die "make olddefconfig failed: $obj/config.log"
 	bad=0
@@ -54,7 +56,7 @@ start=$(date +%s)
 # configuration here (an incremental build has no expected count).
 steps='^  (CC|AS|LD|AR|RUSTC|BINDGEN|EXPORTS|HOSTCC|GEN|CALL|OBJCOPY)'
 expect=0
-[ -f "$obj/vmlinux" ] || expect=$([ "$variant" = debug ] && echo 1950 || echo 1900)
+[ -f "$obj/vmlinux" ] || case $variant in debug) expect=1950 ;; fstests) expect=4200 ;; *) expect=1900 ;; esac
 kmake "$obj" "${KIMAGE##*/}" >"$obj/build.log" 2>&1 &
 kpid=$!
 watch "$kpid" "building $engine/$variant kernel, steps" "$obj/build.log" "$steps" "$expect" &

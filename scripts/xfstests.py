@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""fstests on the C and the Rust engine, side by side (make xfstests).
+
+For each filesystem and engine, boots the fstests kernel of that engine with
+virtme-ng (the host's root over 9p, a test and a scratch virtio disk) and
+runs fstests' check on the test list.  The guest writes check's output to a
+shared directory as it goes; when a guest hangs (no progress for a test's
+time limit) or crashes, the test that was running is recorded as failed and
+the rest of the list continues in a fresh boot.  fstests fails a test whose
+dmesg holds a kernel report (_check_dmesg).
+
+Results per engine go to build/logs/xfstests-<fs>-<engine>.json, and the
+side-by-side report, every difference marked, to build/logs/xfstests-<fs>.md.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("RUSTDIO_BUILD", os.path.join(TOP, "build"))
+XT = os.path.join(BUILD, "xfstests")
+SRC = os.path.join(XT, "src")
+LOGS = os.path.join(BUILD, "logs")
+FILESYSTEMS = ["vfat", "msdos", "exfat", "ext2", "udf", "jfs"]
+# A filesystem's mkfs for the test disk (the scratch disk is made by fstests).
+MKFS = {"vfat": ["mkfs.vfat"], "msdos": ["mkfs.msdos"], "exfat": ["mkfs.exfat"],
+        "ext2": ["mkfs.ext2", "-F", "-q"], "udf": ["mkfs.udf"], "jfs": ["mkfs.jfs", "-q"]}
+DISK_BYTES = {"test": 2 << 30, "scratch": 4 << 30}
+
+# Tests that do direct I/O, found in their source.
+DIO_PATTERNS = re.compile(
+    r"_require_odirect|_require_aiodio|_require_aio\b|aio-dio|"
+    r"XFS_IO_PROG\b[^\n|]*\s-[a-zA-Z]*d\b|xfs_io\s+-[a-zA-Z]*d\b|"
+    r"FSX_PROG\b[^\n]*\s-Z|run_fsx\b[^\n]*\s-Z|direct=1|O_DIRECT")
+
+
+def say(msg):
+    print(f"[rustdio {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def groups():
+    """{test: set of groups} from fstests' generated group lists."""
+    out = {}
+    tdir = os.path.join(SRC, "tests")
+    for kind in sorted(os.listdir(tdir)):
+        path = os.path.join(tdir, kind, "group.list")
+        if not os.path.exists(path):
+            continue
+        for line in open(path):
+            f = line.split()
+            if f and not f[0].startswith("#"):
+                out[f"{kind}/{f[0]}"] = set(f[1:])
+    return out
+
+
+def dio_tests():
+    """The default list: generic tests that do direct I/O, or are in group aio."""
+    sel = []
+    g = groups()
+    for test, grp in sorted(g.items()):
+        if not test.startswith("generic/"):
+            continue
+        text = open(os.path.join(SRC, "tests", test)).read()
+        if "aio" in grp or DIO_PATTERNS.search(text):
+            sel.append(test)
+    return sel
+
+
+def select(args):
+    if args.tests:
+        tests = args.tests.replace(",", " ").split()
+        known = groups()
+        bad = [t for t in tests if t not in known]
+        if bad:
+            sys.exit(f"rustdio: error: TESTS: no such fstests test: {' '.join(bad)}")
+        return tests
+    if args.group:
+        return sorted(t for t, g in groups().items() if t.startswith("generic/") and args.group in g)
+    return dio_tests()
+
+
+def parse_check(text):
+    """{test: (status, reason)} from fstests check output, plus the test that
+    was started but did not finish (or None)."""
+    res, running = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^([a-z0-9]+/\d+)\s*(.*)$", line)
+        if not m:
+            continue
+        test, rest = m.group(1), m.group(2).strip()
+        if not rest:
+            running = test
+            continue
+        running = None
+        if "[not run]" in rest:
+            res[test] = ("notrun", rest.split("[not run]", 1)[1].strip())
+        elif "[expunged]" in rest:
+            res[test] = ("expunged", "")
+        elif re.search(r"output mismatch|\[failed|_check_dmesg|_check_\w+: |inconsistent|\[killed", rest):
+            res[test] = ("fail", rest)
+        elif re.match(r"^(\d+s )?(\.\.\.\s+)?\d+s$", rest):
+            res[test] = ("pass", "")
+        else:
+            # check printed a test name and something else first (a script's
+            # noise before the result): the test is still running.
+            running = test
+    return res, running
+
+
+def make_disks(fs, run):
+    paths = {}
+    for name, size in DISK_BYTES.items():
+        path = os.path.join(run, f"{name}.img")
+        with open(path, "wb") as f:
+            f.truncate(size)
+        paths[name] = path
+    subprocess.run(MKFS[fs] + [paths["test"]], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return paths
+
+
+def boot(engine, fs, run, tests, limit, soak):
+    """One boot running `tests`; returns (results, running test, how it ended)."""
+    kernel = os.path.join(BUILD, f"kernel-{engine}-fstests", "arch/x86/boot/bzImage")
+    results = os.path.join(run, "results")
+    if os.path.exists(results):
+        shutil.rmtree(results)
+    for f in ("check.out", "guest.txt"):
+        if os.path.exists(os.path.join(run, f)):
+            os.unlink(os.path.join(run, f))
+    disks = make_disks(fs, run)
+    with open(os.path.join(run, "env"), "w") as f:
+        f.write(f"FSTYP={fs}\nSOAK_DURATION={soak}\n")
+    with open(os.path.join(run, "list"), "w") as f:
+        f.write("\n".join(tests) + "\n")
+    qemu = []
+    for name, path in disks.items():
+        qemu += ["-drive", f"file={path},format=raw,if=none,cache=unsafe,id={name}",
+                 "-device", f"virtio-blk-pci,drive={name},serial=fstests-{name}"]
+    cmd = [os.path.join(XT, "vng", "bin", "vng"), "--run", kernel, "--disable-kvm", "--force-9p",
+           "--disable-microvm", "--cpus", "2", "--memory", "3G", "--verbose",
+           "--rwdir", run, "--append", "panic=-1 softlockup_panic=0 hung_task_panic=0",
+           "--exec", f"{TOP}/tests/xfstests-guest.sh {SRC} {run}",
+           "--qemu-opts=" + " ".join(qemu)]
+    console = open(os.path.join(run, "console.log"), "ab")
+    proc = subprocess.Popen(cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    out = os.path.join(run, "check.out")
+    last_size, last_change, ended = -1, time.time(), None
+    while True:
+        try:
+            proc.wait(timeout=10)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        size = os.path.getsize(out) if os.path.exists(out) else 0
+        if size != last_size:
+            last_size, last_change = size, time.time()
+        elif time.time() - last_change > limit:
+            ended = f"hang: no progress for {limit} s"
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            break
+    console.close()
+    text = open(out, errors="replace").read() if os.path.exists(out) else ""
+    res, running = parse_check(text)
+    guest = open(os.path.join(run, "guest.txt")).read() if os.path.exists(os.path.join(run, "guest.txt")) else ""
+    if guest and f"engine {engine}," not in guest:
+        sys.exit(f"rustdio: error: the {engine} kernel booted another engine: {guest.strip()}")
+    if ended is None and "check exited" not in text:
+        clog = open(os.path.join(run, "console.log"), errors="replace").read()
+        m = re.search(r"(Kernel panic[^\n]*|BUG: [^\n]*|Oops[^\n]*)", clog)
+        ended = f"crash: {m.group(1).strip()}" if m else "guest ended before check finished"
+    # Keep each test's fstests files for the report.
+    keep = os.path.join(run, "kept")
+    for root, _, files in os.walk(results):
+        for f in files:
+            if re.search(r"\.(out\.bad|notrun|dmesg|full)$", f):
+                rel = os.path.relpath(os.path.join(root, f), results)
+                os.makedirs(os.path.join(keep, os.path.dirname(rel)), exist_ok=True)
+                shutil.copy(os.path.join(root, f), os.path.join(keep, rel))
+    return res, running, ended
+
+
+def run_engine(engine, fs, tests, limit, soak):
+    run = os.path.join(XT, f"run-{fs}-{engine}")
+    if os.path.exists(run):
+        shutil.rmtree(run)
+    os.makedirs(run)
+    results, todo, boots = {}, list(tests), 0
+    t0 = time.time()
+    while todo:
+        boots += 1
+        say(f"{fs}/{engine}: boot {boots}, {len(todo)} of {len(tests)} tests to run")
+        res, running, ended = boot(engine, fs, run, todo, limit, soak)
+        results.update({t: r for t, r in res.items() if t in todo})
+        if ended:
+            victim = running or next((t for t in todo if t not in res), None)
+            if victim:
+                results[victim] = ("fail", ended)
+                say(f"{fs}/{engine}: {victim} failed ({ended}); going on in a fresh boot")
+        todo = [t for t in todo if t not in results]
+        if not ended and todo:
+            for t in todo:
+                results[t] = ("fail", "check ended without running it")
+            todo = []
+    secs = int(time.time() - t0)
+    data = {"fs": fs, "engine": engine, "seconds": secs, "boots": boots,
+            "results": {t: list(results[t]) for t in tests}}
+    with open(os.path.join(LOGS, f"xfstests-{fs}-{engine}.json"), "w") as f:
+        json.dump(data, f, indent=1)
+    counts = {}
+    for s, _ in results.values():
+        counts[s] = counts.get(s, 0) + 1
+    say(f"{fs}/{engine}: {len(tests)} tests in {secs // 60} min {secs % 60} s, {boots} boots: "
+        + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return data
+
+
+def report(fs, tests):
+    runs = {}
+    for engine in ("c", "rust"):
+        path = os.path.join(LOGS, f"xfstests-{fs}-{engine}.json")
+        if os.path.exists(path):
+            runs[engine] = json.load(open(path))
+    lines = [f"# fstests on {fs}: C and Rust engines", ""]
+    for e, d in runs.items():
+        c = {}
+        for s, _ in d["results"].values():
+            c[s] = c.get(s, 0) + 1
+        lines.append(f"- {e}: {len(d['results'])} tests, " + ", ".join(f"{n} {s}" for s, n in sorted(c.items()))
+                     + f"; {d['seconds'] // 60} min, {d['boots']} boot(s)")
+    diffs = 0
+    lines += ["", "| test | C | Rust | |", "|---|---|---|---|"]
+    for t in tests:
+        cells = []
+        for e in ("c", "rust"):
+            r = runs.get(e, {}).get("results", {}).get(t)
+            cells.append("-" if r is None else (r[0] + (f": {r[1]}" if r[1] else "")).replace("|", "/"))
+        verdicts = {runs[e]["results"][t][0] for e in runs if t in runs[e]["results"]}
+        mark = ""
+        if len(runs) == 2 and len(verdicts) > 1:
+            mark, diffs = "**differs**", diffs + 1
+        lines.append(f"| {t} | {cells[0]} | {cells[1]} | {mark} |")
+    if len(runs) == 2:
+        lines[2:2] = [f"- verdicts that differ between the engines: {diffs}", ""]
+    path = os.path.join(LOGS, f"xfstests-{fs}.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path, diffs, runs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fs", default="vfat,exfat")
+    ap.add_argument("--engine", default="both", choices=["c", "rust", "both"])
+    ap.add_argument("--tests", default="")
+    ap.add_argument("--group", default="")
+    ap.add_argument("--limit", type=int, default=1800, help="seconds without progress that count as a hang")
+    ap.add_argument("--soak", type=int, default=60, help="SOAK_DURATION for fstests' soak tests")
+    ap.add_argument("--list", action="store_true", help="print the selected tests and stop")
+    args = ap.parse_args()
+    fss = args.fs.replace(",", " ").split()
+    bad = [f for f in fss if f not in FILESYSTEMS]
+    if bad:
+        sys.exit(f"rustdio: error: FS takes {', '.join(FILESYSTEMS)} for xfstests (got {' '.join(bad)})")
+    tests = select(args)
+    if args.list:
+        print("\n".join(tests))
+        return 0
+    engines = ["c", "rust"] if args.engine == "both" else [args.engine]
+    os.makedirs(LOGS, exist_ok=True)
+    status = 0
+    for fs in fss:
+        for engine in engines:
+            run_engine(engine, fs, tests, args.limit, args.soak)
+        path, diffs, runs = report(fs, tests)
+        say(f"{fs}: report in {path}" + (f", {diffs} verdicts differ between the engines" if len(runs) == 2 else ""))
+        status |= diffs > 0
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+#!/bin/bash
+# xfstests-guest.sh <fstests dir> <run dir>: runs inside the fstests guest
+# (virtme-ng, the host's root read-only over 9p). Reads <run dir>/env and
+# <run dir>/list, runs fstests' check on them and writes its output to
+# <run dir>/check.out as it goes, so that the host sees how far a run got
+# when the guest hangs or crashes.
+set -u
+src=$1 run=$2
+# shellcheck source=/dev/null
+. "$run/env"
+
+# The disks, found by the serial the host gave them.
+dev_of() {
+	local d
+	for d in /sys/block/vd*; do
+		[ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { echo "/dev/${d##*/}"; return; }
+	done
+	echo "xfstests-guest: no disk with serial $1" >&2
+	exit 1
+}
+TEST_DEV=$(dev_of fstests-test) SCRATCH_DEV=$(dev_of fstests-scratch) || exit 1
+# fio and fstests reach descriptors through /dev/fd.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+mkdir -p /tmp/test /tmp/scratch
+export FSTYP TEST_DEV SCRATCH_DEV TEST_DIR=/tmp/test SCRATCH_MNT=/tmp/scratch
+export RESULT_BASE=$run/results SOAK_DURATION TIME_FACTOR=1 LOAD_FACTOR=1
+mkdir -p "$RESULT_BASE"
+# The Rust engine announces itself at boot; the host checks this line.
+engine=c
+dmesg | grep -q 'Rust direct I/O engine' && engine=rust
+echo "xfstests-guest: kernel $(uname -r), engine $engine, $FSTYP on $TEST_DEV and $SCRATCH_DEV" |
+	tee "$run/guest.txt"
+cd "$src" || exit 1
+# shellcheck disable=SC2046
+./check $(cat "$run/list") >"$run/check.out" 2>&1
+echo "xfstests-guest: check exited with $?" >>"$run/check.out"
+sync
