@@ -4,9 +4,10 @@
 For each filesystem and engine, boots the fstests kernel of that engine with
 virtme-ng (the host's root over 9p, a test and a scratch virtio disk) and
 runs fstests' check on the test list.  The guest writes check's output to a
-shared directory as it goes; when a guest hangs (no progress for a test's
-time limit) or crashes, the test that was running is recorded as failed and
-the rest of the list continues in a fresh boot.  fstests fails a test whose
+shared directory as it goes.  When a guest hangs (neither check's output nor
+the running test's files grow for --limit seconds) or crashes, the test that
+was running is recorded as failed and the rest of the list continues in a
+fresh boot.  fstests fails a test whose
 dmesg holds a kernel report (_check_dmesg).
 
 Results per engine go to build/logs/xfstests-<fs>-<engine>.json, and the
@@ -160,7 +161,11 @@ def boot(engine, fs, run, tests, limit, soak):
             break
         except subprocess.TimeoutExpired:
             pass
+        # Progress: check's output or any test's files (.full) growing.
         size = os.path.getsize(out) if os.path.exists(out) else 0
+        for root, _, files in os.walk(results):
+            size += sum(os.path.getsize(os.path.join(root, f)) for f in files
+                        if os.path.exists(os.path.join(root, f)))
         if size != last_size:
             last_size, last_change = size, time.time()
         elif time.time() - last_change > limit:
