@@ -25,9 +25,10 @@
 #             [VARIANT=guest|debug] [REPLAY=file]
 #                            seeded O_DIRECT programs on the C and the Rust engine,
 #                            logs compared; a divergence is minimized into build/logs/
-#   make xfstests [FS=vfat,exfat] [ENGINE=both] [TESTS=generic/001,... | GROUP=quick]
+#   make xfstests [FS=vfat,exfat] [ENGINE=both] [TESTS=generic/001,... | GROUP=quick] [DURATION=s]
 #                            fstests on each engine's defconfig-based kernel (virtme-ng);
-#                            the side-by-side report goes to build/logs/xfstests-<fs>.md.
+#                            the side-by-side report goes to build/logs/xfstests-<fs>.md;
+#                            DURATION=s stops after s seconds with the same tests run on each engine.
 #                            fstests comes from FSTESTS_SRC=<checkout or git dir> or is cloned
 #   make patch               the integration as a git format-patch series
 
@@ -171,7 +172,7 @@ fuzz: setup
 
 # make xfstests: not part of make test (hours under TCG); see the README.
 xfstests: setup
-	@$(S)/xfstests.sh "$(or $(FS),vfat$(comma)exfat)" "$(ENGINE)" "$(TESTS)" "$(GROUP)"
+	@$(S)/xfstests.sh "$(or $(FS),vfat$(comma)exfat)" "$(ENGINE)" "$(TESTS)" "$(GROUP)" "$(or $(DURATION),0)"
 
 patch: setup
 	@$(S)/make-patch.sh

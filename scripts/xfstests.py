@@ -127,7 +127,7 @@ def make_disks(fs, run):
     return paths
 
 
-def boot(engine, fs, run, tests, limit, soak):
+def boot(engine, fs, run, tests, limit, soak, deadline):
     """One boot running `tests`; returns (results, running test, how it ended)."""
     kernel = os.path.join(BUILD, f"kernel-{engine}-fstests", "arch/x86/boot/bzImage")
     results = os.path.join(run, "results")
@@ -170,6 +170,9 @@ def boot(engine, fs, run, tests, limit, soak):
             last_size, last_change = size, time.time()
         elif time.time() - last_change > limit:
             ended = f"hang: no progress for {limit} s"
+        if deadline and time.time() > deadline:
+            ended = "deadline"
+        if ended:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             break
@@ -194,47 +197,77 @@ def boot(engine, fs, run, tests, limit, soak):
     return res, running, ended
 
 
-def run_engine(engine, fs, tests, limit, soak):
+def save(fs, engine, data):
+    with open(os.path.join(LOGS, f"xfstests-{fs}-{engine}.json"), "w") as f:
+        json.dump(data, f, indent=1)
+
+
+def run_chunk(engine, fs, tests, data, limit, soak, deadline):
+    """Runs `tests` on one engine, in as many boots as hangs and crashes
+    need, adding to `data` (saved after every boot).  Returns False when the
+    deadline cut the chunk short."""
     run = os.path.join(XT, f"run-{fs}-{engine}")
     if os.path.exists(run):
         shutil.rmtree(run)
     os.makedirs(run)
-    results, todo, boots = {}, list(tests), 0
+    results = data["results"]
+    todo = list(tests)
     t0 = time.time()
+    cut = False
     while todo:
-        boots += 1
-        say(f"{fs}/{engine}: boot {boots}, {len(todo)} of {len(tests)} tests to run")
-        res, running, ended = boot(engine, fs, run, todo, limit, soak)
-        results.update({t: r for t, r in res.items() if t in todo})
+        data["boots"] += 1
+        say(f"{fs}/{engine}: boot {data['boots']}, {len(todo)} tests: {todo[0]} .. {todo[-1]}")
+        res, running, ended = boot(engine, fs, run, todo, limit, soak, deadline)
+        results.update({t: list(r) for t, r in res.items() if t in todo})
+        if ended == "deadline":
+            cut = True
+            break
         if ended:
             victim = running or next((t for t in todo if t not in res), None)
             if victim:
-                results[victim] = ("fail", ended)
+                results[victim] = ["fail", ended]
                 say(f"{fs}/{engine}: {victim} failed ({ended}); going on in a fresh boot")
         todo = [t for t in todo if t not in results]
         if not ended and todo:
             for t in todo:
-                results[t] = ("fail", "check ended without running it")
+                results[t] = ["fail", "check ended without running it"]
             todo = []
-    secs = int(time.time() - t0)
-    data = {"fs": fs, "engine": engine, "seconds": secs, "boots": boots,
-            "results": {t: list(results[t]) for t in tests}}
-    with open(os.path.join(LOGS, f"xfstests-{fs}-{engine}.json"), "w") as f:
-        json.dump(data, f, indent=1)
-    counts = {}
-    for s, _ in results.values():
-        counts[s] = counts.get(s, 0) + 1
-    say(f"{fs}/{engine}: {len(tests)} tests in {secs // 60} min {secs % 60} s, {boots} boots: "
-        + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
-    return data
+    data["seconds"] += int(time.time() - t0)
+    save(fs, engine, data)
+    return not cut
 
 
-def report(fs, tests):
-    runs = {}
-    for engine in ("c", "rust"):
-        path = os.path.join(LOGS, f"xfstests-{fs}-{engine}.json")
-        if os.path.exists(path):
-            runs[engine] = json.load(open(path))
+def run_fs(fs, engines, tests, args, deadline):
+    """Both engines, chunk by chunk, so that a deadline leaves the same tests
+    run on each."""
+    datas = {e: {"fs": fs, "engine": e, "seconds": 0, "boots": 0, "results": {}} for e in engines}
+    chunks = [tests[i:i + args.chunk] for i in range(0, len(tests), args.chunk)]
+    done = True
+    for chunk in chunks:
+        for e in engines:
+            if not run_chunk(e, fs, chunk, datas[e], args.limit, args.soak, deadline):
+                done = False
+                break
+        if not done:
+            # The other engine must not keep results of a chunk this one did
+            # not finish.
+            for e in engines:
+                for t in chunk:
+                    datas[e]["results"].pop(t, None)
+                save(fs, e, datas[e])
+            say(f"{fs}: deadline reached; {chunk[0]} and later not run")
+            break
+    for e, d in datas.items():
+        counts = {}
+        for s, _ in d["results"].values():
+            counts[s] = counts.get(s, 0) + 1
+        secs = d["seconds"]
+        say(f"{fs}/{e}: {len(d['results'])} of {len(tests)} tests in {secs // 60} min {secs % 60} s, "
+            f"{d['boots']} boots: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    return done, datas
+
+
+def report(fs, tests, runs, done):
     lines = [f"# fstests on {fs}: C and Rust engines", ""]
     for e, d in runs.items():
         c = {}
@@ -254,8 +287,13 @@ def report(fs, tests):
         if len(runs) == 2 and len(verdicts) > 1:
             mark, diffs = "**differs**", diffs + 1
         lines.append(f"| {t} | {cells[0]} | {cells[1]} | {mark} |")
+    head = []
+    if not done:
+        ran = max(len(d["results"]) for d in runs.values())
+        head.append(f"- stopped at the time limit: {ran} of {len(tests)} tests run on each engine (`-`: not run)")
     if len(runs) == 2:
-        lines[2:2] = [f"- verdicts that differ between the engines: {diffs}", ""]
+        head.append(f"- verdicts that differ between the engines: {diffs}")
+    lines[2:2] = head + ([""] if head else [])
     path = os.path.join(LOGS, f"xfstests-{fs}.md")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -270,6 +308,9 @@ def main():
     ap.add_argument("--group", default="")
     ap.add_argument("--limit", type=int, default=1800, help="seconds without progress that count as a hang")
     ap.add_argument("--soak", type=int, default=60, help="SOAK_DURATION for fstests' soak tests")
+    ap.add_argument("--chunk", type=int, default=16, help="tests per boot, alternating between the engines")
+    ap.add_argument("--duration", type=int, default=0,
+                    help="stop after this many seconds, with the same tests run on both engines")
     ap.add_argument("--list", action="store_true", help="print the selected tests and stop")
     args = ap.parse_args()
     fss = args.fs.replace(",", " ").split()
@@ -282,13 +323,17 @@ def main():
         return 0
     engines = ["c", "rust"] if args.engine == "both" else [args.engine]
     os.makedirs(LOGS, exist_ok=True)
+    deadline = time.time() + args.duration if args.duration else 0
     status = 0
     for fs in fss:
-        for engine in engines:
-            run_engine(engine, fs, tests, args.limit, args.soak)
-        path, diffs, runs = report(fs, tests)
+        done, runs = run_fs(fs, engines, tests, args, deadline)
+        path, diffs, runs = report(fs, tests, runs, done)
         say(f"{fs}: report in {path}" + (f", {diffs} verdicts differ between the engines" if len(runs) == 2 else ""))
         status |= diffs > 0
+        if not done:
+            status = 1
+            say("time limit reached: filesystems after this one not run")
+            break
     return status
 
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# xfstests.sh <fs list> <c|rust|both> <tests> <group>: make xfstests.
+# xfstests.sh <fs list> <c|rust|both> <tests> <group> [seconds]: make xfstests.
 # Installs what fstests needs, builds the fstests kernel of each engine
 # (defconfig + configs/fstests.config; the Rust one from the C one's objects)
 # and runs scripts/xfstests.py, which writes build/logs/xfstests-<fs>.md.
 source "$(dirname "$0")/lib.sh"
-fs=$1 engine=$2 tests=$3 group=$4
+fs=$1 engine=$2 tests=$3 group=$4 duration=${5:-0}
 [ "$RUSTDIO_ARCH" = x86_64 ] || die "make xfstests runs x86_64 kernels only"
 "$TOP/scripts/xfstests-setup.sh"
 engines=$engine; [ "$engine" = both ] && engines="c rust"
@@ -12,4 +12,5 @@ for e in $engines; do "$TOP/scripts/build-kernel.sh" "$e" fstests; done
 args=(--fs "$fs" --engine "$engine")
 [ -z "$tests" ] || args+=(--tests "$tests")
 [ -z "$group" ] || args+=(--group "$group")
+[ "$duration" = 0 ] || args+=(--duration "$duration")
 exec python3 "$TOP/scripts/xfstests.py" "${args[@]}"
