@@ -30,7 +30,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		>"$XT/apt.log" 2>&1 || die "apt-get install failed: $XT/apt.log"
 fi
 
-if [ "$("$XT/vng/bin/vng" --version 2>/dev/null)" != "virtme-ng $VNG_VERSION" ]; then
+# vng starts virtme-run, pip's script next to the package.
+if [ "$("$XT/vng/bin/vng" --version 2>/dev/null)" != "virtme-ng $VNG_VERSION" ] ||
+	! grep -q 'vng/lib/bin' "$XT/vng/bin/vng"; then
 	say "installing virtme-ng $VNG_VERSION from PyPI into $XT/vng"
 	rm -rf "$XT/vng"
 	python3 -m pip install -q --disable-pip-version-check --target "$XT/vng/lib" "virtme-ng==$VNG_VERSION" \
@@ -38,7 +40,7 @@ if [ "$("$XT/vng/bin/vng" --version 2>/dev/null)" != "virtme-ng $VNG_VERSION" ];
 	mkdir -p "$XT/vng/bin"
 	cat >"$XT/vng/bin/vng" <<EOF
 #!/bin/sh
-PYTHONPATH="$XT/vng/lib" exec python3 -c 'import sys; from virtme_ng.run import main; sys.argv[0] = "vng"; sys.exit(main())' "\$@"
+PATH="$XT/vng/lib/bin:\$PATH" PYTHONPATH="$XT/vng/lib" exec python3 -c 'import sys; from virtme_ng.run import main; sys.argv[0] = "vng"; sys.exit(main())' "\$@"
 EOF
 	chmod +x "$XT/vng/bin/vng"
 	"$XT/vng/bin/vng" --version >/dev/null || die "virtme-ng does not start; see $XT/pip.log"

@@ -182,6 +182,12 @@ def boot(engine, fs, run, tests, limit, soak, deadline):
     guest = open(os.path.join(run, "guest.txt")).read() if os.path.exists(os.path.join(run, "guest.txt")) else ""
     if guest and f"engine {engine}," not in guest:
         sys.exit(f"rustdio: error: the {engine} kernel booted another engine: {guest.strip()}")
+    if ended is None and not guest:
+        # The guest never reached the test script: a harness problem, not a
+        # test result.
+        tail = open(os.path.join(run, "console.log"), errors="replace").read()[-2000:]
+        sys.exit(f"rustdio: error: the {engine} fstests guest did not start; end of "
+                 f"{os.path.join(run, 'console.log')}:\n{tail}")
     if ended is None and "check exited" not in text:
         clog = open(os.path.join(run, "console.log"), errors="replace").read()
         m = re.search(r"(Kernel panic[^\n]*|BUG: [^\n]*|Oops[^\n]*)", clog)
