@@ -15,6 +15,7 @@ side-by-side report, every difference marked, to build/logs/xfstests-<fs>.md.
 """
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -127,7 +128,7 @@ def make_disks(fs, run):
     return paths
 
 
-def boot(engine, fs, run, tests, limit, soak, deadline):
+def boot(engine, fs, run, keep, tests, limit, soak, deadline):
     """One boot running `tests`; returns (results, running test, how it ended)."""
     kernel = os.path.join(BUILD, f"kernel-{engine}-fstests", "arch/x86/boot/bzImage")
     results = os.path.join(run, "results")
@@ -150,7 +151,7 @@ def boot(engine, fs, run, tests, limit, soak, deadline):
            "--rwdir", run, "--append", "panic=-1 softlockup_panic=0 hung_task_panic=0",
            "--exec", f"{TOP}/tests/xfstests-guest.sh {SRC} {run}",
            "--qemu-opts=" + " ".join(qemu)]
-    console = open(os.path.join(run, "console.log"), "ab")
+    console = open(os.path.join(run, "console.log"), "wb")
     proc = subprocess.Popen(cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     out = os.path.join(run, "check.out")
@@ -192,8 +193,12 @@ def boot(engine, fs, run, tests, limit, soak, deadline):
         clog = open(os.path.join(run, "console.log"), errors="replace").read()
         m = re.search(r"(Kernel panic[^\n]*|BUG: [^\n]*|Oops[^\n]*)", clog)
         ended = f"crash: {m.group(1).strip()}" if m else "guest ended before check finished"
-    # Keep each test's fstests files for the report.
-    keep = os.path.join(run, "kept")
+    # Keep each test's fstests files for the report, and the console of a
+    # boot that did not end normally.
+    if ended and ended != "deadline":
+        name = f"{running}.console" if running else f"boot-{len(os.listdir(keep))}.console"
+        os.makedirs(os.path.dirname(os.path.join(keep, name)), exist_ok=True)
+        shutil.copy(os.path.join(run, "console.log"), os.path.join(keep, name))
     for root, _, files in os.walk(results):
         for f in files:
             if re.search(r"\.(out\.bad|notrun|dmesg|full)$", f):
@@ -201,6 +206,11 @@ def boot(engine, fs, run, tests, limit, soak, deadline):
                 os.makedirs(os.path.join(keep, os.path.dirname(rel)), exist_ok=True)
                 shutil.copy(os.path.join(root, f), os.path.join(keep, rel))
     return res, running, ended
+
+
+def kept(fs, engine):
+    """Where a run keeps fstests' files of each test (out.bad, dmesg, full)."""
+    return os.path.join(LOGS, f"xfstests-{fs}-{engine}")
 
 
 def save(fs, engine, data):
@@ -223,7 +233,7 @@ def run_chunk(engine, fs, tests, data, limit, soak, deadline):
     while todo:
         data["boots"] += 1
         say(f"{fs}/{engine}: boot {data['boots']}, {len(todo)} tests: {todo[0]} .. {todo[-1]}")
-        res, running, ended = boot(engine, fs, run, todo, limit, soak, deadline)
+        res, running, ended = boot(engine, fs, run, kept(fs, engine), todo, limit, soak, deadline)
         results.update({t: list(r) for t, r in res.items() if t in todo})
         if ended == "deadline":
             cut = True
@@ -247,6 +257,9 @@ def run_fs(fs, engines, tests, args, deadline):
     """Both engines, chunk by chunk, so that a deadline leaves the same tests
     run on each."""
     datas = {e: {"fs": fs, "engine": e, "seconds": 0, "boots": 0, "results": {}} for e in engines}
+    for e in engines:
+        shutil.rmtree(kept(fs, e), ignore_errors=True)
+        os.makedirs(kept(fs, e))
     chunks = [tests[i:i + args.chunk] for i in range(0, len(tests), args.chunk)]
     done = True
     for chunk in chunks:
@@ -273,6 +286,32 @@ def run_fs(fs, engines, tests, args, deadline):
     return done, datas
 
 
+def failures(fs, tests, runs):
+    """For each failed test: the start of its output's difference from the
+    expected output and the kernel report lines of its dmesg."""
+    out = []
+    for t in tests:
+        for e, d in runs.items():
+            r = d["results"].get(t)
+            if not r or r[0] != "fail":
+                continue
+            out += ["", f"### {t} on {e}: {r[1]}", ""]
+            base = os.path.join(kept(fs, e), t)
+            block = []
+            if os.path.exists(base + ".out.bad"):
+                want = open(os.path.join(SRC, "tests", t + ".out"), errors="replace").readlines()
+                got = open(base + ".out.bad", errors="replace").readlines()
+                block += list(difflib.unified_diff(want, got, f"{t}.out", f"{t}.out.bad", n=1))[:20]
+            if os.path.exists(base + ".dmesg"):
+                dm = open(base + ".dmesg", errors="replace").read()
+                block += [ln + "\n" for ln in dm.splitlines()
+                          if re.search(r"WARNING:|BUG:|Oops|KASAN|lockdep|INFO: task|Call Trace", ln)][:10]
+            if block:
+                out += ["```"] + [ln.rstrip("\n") for ln in block] + ["```"]
+            out.append(f"files: `{os.path.relpath(base, TOP)}.*`")
+    return (["", "## Failures"] + out) if out else []
+
+
 def report(fs, tests, runs, done):
     lines = [f"# fstests on {fs}: C and Rust engines", ""]
     for e, d in runs.items():
@@ -293,6 +332,7 @@ def report(fs, tests, runs, done):
         if len(runs) == 2 and len(verdicts) > 1:
             mark, diffs = "**differs**", diffs + 1
         lines.append(f"| {t} | {cells[0]} | {cells[1]} | {mark} |")
+    lines += failures(fs, tests, runs)
     head = []
     if not done:
         ran = max(len(d["results"]) for d in runs.values())
