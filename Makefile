@@ -25,10 +25,11 @@
 #             [VARIANT=guest|debug] [REPLAY=file]
 #                            seeded O_DIRECT programs on the C and the Rust engine,
 #                            logs compared; a divergence is minimized into build/logs/
-#   make xfstests [FS=vfat,exfat] [ENGINE=both] [TESTS=generic/001,... | GROUP=quick] [DURATION=s]
+#   make xfstests [FS=vfat,exfat] [ENGINE=both] [TESTS=generic/001,... | GROUP=quick] [DURATION=s] [RESUME=1]
 #                            fstests on each engine's defconfig-based kernel (virtme-ng);
 #                            the side-by-side report goes to build/logs/xfstests-<fs>.md;
-#                            DURATION=s stops after s seconds with the same tests run on each engine.
+#                            DURATION=s stops after s seconds with the same tests run on each engine;
+#                            RESUME=1 goes on from the saved results of such a run (same kernels and list).
 #                            fstests comes from FSTESTS_SRC=<checkout or git dir> or is cloned
 #   make patch               the integration as a git format-patch series
 
@@ -88,6 +89,9 @@ $(error CORPUS must be suite or fuzz (got '$(CORPUS)'))
 endif
 ifneq ($(filter-out both 0 1,$(FAULTS)),)
 $(error FAULTS must be both, 0 or 1 (got '$(FAULTS)'))
+endif
+ifneq ($(filter-out 0 1,$(RESUME)),)
+$(error RESUME must be 0 or 1 (got '$(RESUME)'))
 endif
 ifneq ($(filter-out icount wall,$(BENCH_CLOCK)),)
 $(error BENCH_CLOCK must be icount or wall (got '$(BENCH_CLOCK)'))
@@ -172,7 +176,7 @@ fuzz: setup
 
 # make xfstests: not part of make test (hours under TCG); see the README.
 xfstests: setup
-	@$(S)/xfstests.sh "$(or $(FS),vfat$(comma)exfat)" "$(ENGINE)" "$(TESTS)" "$(GROUP)" "$(or $(DURATION),0)"
+	@$(S)/xfstests.sh "$(or $(FS),vfat$(comma)exfat)" "$(ENGINE)" "$(TESTS)" "$(GROUP)" "$(or $(DURATION),0)" "$(or $(RESUME),0)"
 
 patch: setup
 	@$(S)/make-patch.sh

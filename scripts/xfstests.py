@@ -16,6 +16,7 @@ side-by-side report, every difference marked, to build/logs/xfstests-<fs>.md.
 
 import argparse
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -146,9 +147,11 @@ def boot(engine, fs, run, keep, tests, limit, soak, deadline):
     for name, path in disks.items():
         qemu += ["-drive", f"file={path},format=raw,if=none,cache=unsafe,id={name}",
                  "-device", f"virtio-blk-pci,drive={name},serial=fstests-{name}"]
+    # fstests runs its tests from its own directory, and some write there
+    # (fio's verify state files): the guest gets a writable overlay of it.
     cmd = [os.path.join(XT, "vng", "bin", "vng"), "--run", kernel, "--disable-kvm", "--force-9p",
            "--disable-microvm", "--cpus", "2", "--memory", "3G", "--verbose",
-           "--rwdir", run, "--append", "panic=-1 softlockup_panic=0 hung_task_panic=0",
+           "--rwdir", run, "--overlay-rwdir", SRC, "--append", "panic=-1 softlockup_panic=0 hung_task_panic=0",
            "--exec", f"{TOP}/tests/xfstests-guest.sh {SRC} {run}",
            "--qemu-opts=" + " ".join(qemu)]
     console = open(os.path.join(run, "console.log"), "wb")
@@ -213,6 +216,29 @@ def kept(fs, engine):
     return os.path.join(LOGS, f"xfstests-{fs}-{engine}")
 
 
+def kernel_id(engine):
+    """The fstests kernel's image hash: saved results belong to one kernel."""
+    path = os.path.join(BUILD, f"kernel-{engine}-fstests", "arch/x86/boot/bzImage")
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def load(fs, engine, tests):
+    """The saved results of an earlier run to go on from (RESUME=1); refuses
+    results of another kernel or another test list."""
+    path = os.path.join(LOGS, f"xfstests-{fs}-{engine}.json")
+    if not os.path.exists(path):
+        return None
+    data = json.load(open(path))
+    if data.get("kernel") != kernel_id(engine):
+        sys.exit(f"rustdio: error: RESUME=1: {path} holds results of another {engine} kernel; "
+                 "run without RESUME")
+    if data.get("tests") != tests:
+        sys.exit(f"rustdio: error: RESUME=1: {path} holds results of another test list; "
+                 "give the same FS, TESTS or GROUP, or run without RESUME")
+    return data
+
+
 def save(fs, engine, data):
     with open(os.path.join(LOGS, f"xfstests-{fs}-{engine}.json"), "w") as f:
         json.dump(data, f, indent=1)
@@ -256,11 +282,23 @@ def run_chunk(engine, fs, tests, data, limit, soak, deadline):
 def run_fs(fs, engines, tests, args, deadline):
     """Both engines, chunk by chunk, so that a deadline leaves the same tests
     run on each."""
-    datas = {e: {"fs": fs, "engine": e, "seconds": 0, "boots": 0, "results": {}} for e in engines}
+    datas = {}
     for e in engines:
-        shutil.rmtree(kept(fs, e), ignore_errors=True)
-        os.makedirs(kept(fs, e))
-    chunks = [tests[i:i + args.chunk] for i in range(0, len(tests), args.chunk)]
+        datas[e] = load(fs, e, tests) if args.resume else None
+        if datas[e] is None:
+            datas[e] = {"fs": fs, "engine": e, "kernel": kernel_id(e), "tests": tests,
+                        "seconds": 0, "boots": 0, "results": {}}
+            shutil.rmtree(kept(fs, e), ignore_errors=True)
+        os.makedirs(kept(fs, e), exist_ok=True)
+    # Going on from saved results: a test counts as run only when every
+    # engine has its result.
+    todo = [t for t in tests if not all(t in datas[e]["results"] for e in engines)]
+    for e in engines:
+        for t in todo:
+            datas[e]["results"].pop(t, None)
+    if len(todo) < len(tests):
+        say(f"{fs}: going on from saved results: {len(tests) - len(todo)} of {len(tests)} tests run")
+    chunks = [todo[i:i + args.chunk] for i in range(0, len(todo), args.chunk)]
     done = True
     for chunk in chunks:
         for e in engines:
@@ -357,6 +395,8 @@ def main():
     ap.add_argument("--chunk", type=int, default=16, help="tests per boot, alternating between the engines")
     ap.add_argument("--duration", type=int, default=0,
                     help="stop after this many seconds, with the same tests run on both engines")
+    ap.add_argument("--resume", action="store_true",
+                    help="go on from the saved results of a run cut short by --duration")
     ap.add_argument("--list", action="store_true", help="print the selected tests and stop")
     args = ap.parse_args()
     fss = args.fs.replace(",", " ").split()

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Self-test of the verdict's parser on made-up console logs: each kind of
 failure must fail the run and name its cause.  scripts/selftest-boot.sh does
-the same on real kernels."""
+the same on real kernels.  Also: make refuses every bad variable while it
+reads the Makefile, before any work, with a line naming the variable."""
 import os
 import subprocess
 import sys
 import tempfile
 
-VERDICT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts', 'verdict.py')
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VERDICT = os.path.join(TOP, 'scripts', 'verdict.py')
 GOOD = 'ok 1 - vfat-512:aligned_overwrite\nok 2 - vfat-512:holes # SKIP n/a\n'
 DONE = 'RUSTDIO-GUEST-DONE taint=0 debug_locks=1\n'
 
@@ -55,6 +57,52 @@ CASES = [
      'program dio_faults:nbf never ran'),
 ]
 
+# (make arguments, text of the error line; None: accepted)
+MAKE_CASES = [
+    ('bench PAIRS=abc', 'PAIRS must be a whole number'),
+    ('bench PAIRS=3', None),
+    ('fuzz SEEDS=x', 'SEEDS must be a whole number'),
+    ('fuzz OPS=-1', 'OPS must be a whole number'),
+    ('fuzz DURATION=1h', 'DURATION must be a whole number'),
+    ('fuzz FAULTS=2', 'FAULTS must be both, 0 or 1'),
+    ('fuzz REPLAY=/nonexistent', "REPLAY: no such file '/nonexistent'"),
+    ('test FS=ext2', 'FS takes filesystems from:'),
+    ('test LBS=1024', 'LBS takes 512 and/or 4096'),
+    ('test VARIANT=x', 'VARIANT takes guest, debug, rt or bench'),
+    ('test ENGINE=go', 'ENGINE must be c, rust or both'),
+    ('test ARCH=riscv', 'ARCH must be x86_64 or arm64'),
+    ('mutants MUTANTS=99', 'MUTANTS takes mutant numbers'),
+    ('mutants CORPUS=x', 'CORPUS must be suite or fuzz'),
+    ('bench BENCH_CLOCK=x', 'BENCH_CLOCK must be icount or wall'),
+    ('xfstests FS=ntfs3', 'FS takes filesystems from: vfat msdos exfat ext2 udf jfs for xfstests'),
+    ('xfstests GROUP=slow', 'GROUP takes quick, auto, aio or rw'),
+    ('xfstests TESTS=foo', 'TESTS takes fstests names'),
+    ('xfstests TESTS=generic/001 GROUP=quick', 'give TESTS or GROUP, not both'),
+    ('xfstests RESUME=2', 'RESUME must be 0 or 1'),
+    ('xfstests FS=vfat,ext2 RESUME=1 DURATION=60', None),
+]
+
+
+def make_cases():
+    """`make -n` with each case's variables: a bad value stops make while it
+    reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith('MAKE') and k != 'MFLAGS'}
+    failed = 0
+    for n, (args, want) in enumerate(MAKE_CASES, len(CASES) + 1):
+        p = subprocess.run(['make', '-n', '--no-print-directory', '-C', TOP] + args.split(),
+                           capture_output=True, text=True, env=env, timeout=60)
+        if want is None:
+            good = p.returncode == 0
+        else:
+            err = [ln for ln in p.stderr.splitlines() if '***' in ln]
+            good = (p.returncode != 0 and len(err) == 1 and err[0].startswith('Makefile:')
+                    and want in err[0])
+        failed += not good
+        print(f'{"ok" if good else "not ok"} {n} - runner:make {args}')
+        if not good:
+            print('# rc %d, stderr:\n# %s' % (p.returncode, p.stderr.strip().replace('\n', '\n# ')))
+    return failed
+
 
 def main():
     failed = 0
@@ -68,7 +116,9 @@ def main():
         print(f'{"ok" if good else "not ok"} {n} - runner:{name}')
         if not good:
             print('# rc %d, output:\n# %s' % (p.returncode, p.stdout.replace('\n', '\n# ')))
-    print(f'runner: {len(CASES) - failed} passed, {failed} failed')
+    failed += make_cases()
+    total = len(CASES) + len(MAKE_CASES)
+    print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
 

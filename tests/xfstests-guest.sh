@@ -22,6 +22,22 @@ TEST_DEV=$(dev_of fstests-test) SCRATCH_DEV=$(dev_of fstests-scratch) || exit 1
 # fio and fstests reach descriptors through /dev/fd.
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mkdir -p /tmp/test /tmp/scratch
+# fstests' users and group (fsgqa, fsgqa2, 123456-fsgqa), added to copies of
+# the account files bind-mounted over the read-only host's, so that tests
+# that run commands as another user run rather than being skipped.
+for f in passwd group shadow; do
+	cp "/etc/$f" "/tmp/$f"
+	for u in fsgqa:1100 fsgqa2:1101 123456-fsgqa:1102; do
+		n=${u%%:*} id=${u##*:}
+		grep -q "^$n:" "/tmp/$f" && continue
+		case $f in
+		passwd) echo "$n:x:$id:$id:fstests:/tmp:/bin/bash" ;;
+		group) echo "$n:x:$id:" ;;
+		shadow) echo "$n:*:19000:0:99999:7:::" ;;
+		esac >>"/tmp/$f"
+	done
+	mount --bind "/tmp/$f" "/etc/$f" || exit 1
+done
 export FSTYP TEST_DEV SCRATCH_DEV TEST_DIR=/tmp/test SCRATCH_MNT=/tmp/scratch
 export RESULT_BASE=$run/results SOAK_DURATION TIME_FACTOR=1 LOAD_FACTOR=1
 mkdir -p "$RESULT_BASE"
