@@ -78,4 +78,10 @@ rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" = 124 ] && echo "$tag: PROBLEM guest timed out after ${TIMEOUT}s" >>"$log"
 [ ${#skips[@]} = 0 ] || printf '%s\n' "${skips[@]}" | tee -a "$log"
-python3 "$TOP/scripts/verdict.py" "$log" "$tag" "${expect[@]}"
+vrc=0
+python3 "$TOP/scripts/verdict.py" "$log" "$tag" "${expect[@]}" || vrc=$?
+# The images are written through with a pattern, so each run holds real
+# blocks (1-2 GB); a passed run's images are not needed again, a failed
+# run's stay for fsck and inspection.
+[ "$vrc" = 0 ] && rm -f "$run"/*.img
+exit "$vrc"
