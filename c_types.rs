@@ -19,6 +19,7 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::bindings;
 use kernel::error::{to_result, Error, Result};
 use kernel::types::Opaque;
@@ -329,7 +330,11 @@ impl IovIter {
             return Err(errno(ret as i32));
         }
         // INVARIANT: the callee wrote one non-NULL page per started page.
-        batch.len = (ret as usize + from).div_ceil(PAGE_SIZE).min(DIO_PAGES);
+        // At most DIO_PAGES pages' worth, starting inside the first page.
+        batch.len = (ret as usize)
+            .wrapping_add(from)
+            .div_ceil(PAGE_SIZE)
+            .min(DIO_PAGES);
         Ok((ret as usize, from))
     }
 }
@@ -708,6 +713,7 @@ impl DoneBio {
     }
 
     /// `bio_release_pages(bio, mark_dirty)` then `bio_put()`.
+    #[inline]
     pub(crate) fn release(self, mark_dirty: bool) {
         let raw = self.0.as_ptr();
         // SAFETY: Process or completion context as in C; the bio is ours and is put here.
@@ -733,7 +739,71 @@ pub(crate) fn warn_invariant(what: &'static kernel::str::CStr) {
     unsafe { bindings::rustdio_warn_invariant(what.as_char_ptr()) };
 }
 
+/// Whether `rustdio_dio_begin` has a probe attached (see [`TraceSwitch`]).
+static TRACE_BEGIN: TraceSwitch = TraceSwitch::new();
+/// Whether `rustdio_dio_complete` has a probe attached.
+static TRACE_COMPLETE: TraceSwitch = TraceSwitch::new();
+
+/// A tracepoint's on/off state as the engine sees it.
+///
+/// The kernel crate of this kernel has no static branch, and calling the C
+/// helper (which has one) for every request costs a call with its arguments.
+/// The tracepoint core calls the event's `reg` callback before its first probe
+/// attaches and `unreg` after its last detaches (`TRACE_EVENT_FN` in
+/// `rustdio_trace.h`); they flip this flag, so a disabled event costs one load
+/// and a branch.  A request racing with the switch may miss the event, as
+/// with a static branch.
+struct TraceSwitch(AtomicBool);
+
+impl TraceSwitch {
+    const fn new() -> Self {
+        Self(AtomicBool::new(false))
+    }
+
+    #[inline(always)]
+    fn on(&self) -> bool {
+        self.0.load(Relaxed)
+    }
+
+    fn set(&self, on: bool) {
+        self.0.store(on, Relaxed);
+    }
+}
+
+/// `reg` callback of `rustdio_dio_begin`.
+#[no_mangle]
+pub(crate) extern "C" fn rustdio_trace_begin_reg() -> core::ffi::c_int {
+    TRACE_BEGIN.set(true);
+    0
+}
+
+/// `unreg` callback of `rustdio_dio_begin`.
+#[no_mangle]
+pub(crate) extern "C" fn rustdio_trace_begin_unreg() {
+    TRACE_BEGIN.set(false);
+}
+
+/// `reg` callback of `rustdio_dio_complete`.
+#[no_mangle]
+pub(crate) extern "C" fn rustdio_trace_complete_reg() -> core::ffi::c_int {
+    TRACE_COMPLETE.set(true);
+    0
+}
+
+/// `unreg` callback of `rustdio_dio_complete`.
+#[no_mangle]
+pub(crate) extern "C" fn rustdio_trace_complete_unreg() {
+    TRACE_COMPLETE.set(false);
+}
+
+/// Whether the completion event is on: its arguments are worth computing.
+#[inline(always)]
+pub(crate) fn trace_dio_complete_on() -> bool {
+    TRACE_COMPLETE.on()
+}
+
 /// The `rustdio:rustdio_dio_begin` tracepoint: a request was accepted.
+#[inline(always)]
 pub(crate) fn trace_dio_begin(
     iocb: &Kiocb,
     inode: &Inode,
@@ -742,6 +812,9 @@ pub(crate) fn trace_dio_begin(
     is_async: bool,
     flags: i32,
 ) {
+    if !TRACE_BEGIN.on() {
+        return;
+    }
     // SAFETY: The kiocb and the inode are valid for the call; the helper only reads them.
     unsafe {
         bindings::rustdio_trace_dio_begin(iocb.raw(), inode.raw(), count, is_write, is_async, flags)
@@ -760,7 +833,8 @@ const _: () = {
 
 /// The `rustdio:rustdio_dio_complete` tracepoint: the request at `pos`
 /// transferred `transferred` bytes and returns `ret` (from `source`, a
-/// [`ResultSource`]) after `bios` bios and `zeroed` bytes zero-filled.
+/// [`ResultSource`]) after `bios` bios and `zeroed` bytes zero-filled.  Called
+/// only where [`trace_dio_complete_on`] said so.
 pub(crate) fn trace_dio_complete(
     inode: &Inode,
     pos: i64,

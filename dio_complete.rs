@@ -2,9 +2,12 @@
 
 //! Completion: per-bio completion, the waiter handshake, the final result.
 
-use crate::c_types::{blk_io_schedule, blk_status_to_errno, trace_dio_complete, DoneBio, TaskRef};
+use crate::c_types::{
+    blk_io_schedule, blk_status_to_errno, trace_dio_complete, trace_dio_complete_on, DoneBio,
+    IrqSpinLockGuard, TaskRef,
+};
 use crate::dio_plan::{self, Outcome, ResultSource};
-use crate::{BioDioRef, Dio, DioRef};
+use crate::{BioDioRef, Dio, DioRef, DioWaitState};
 use core::sync::atomic::Ordering::Relaxed;
 use kernel::bindings;
 
@@ -51,22 +54,24 @@ pub(crate) fn dio_complete(dio_ref: DioRef, ret: isize, flags: u32) -> isize {
             }
         }
     }
-    // The request's position, read again rather than kept across the calls
-    // above (a smaller frame): async completion has moved ki_pos past it.
-    let pos = if flags & COMPLETE_ASYNC != 0 {
-        iocb.pos().wrapping_sub(transferred as i64)
-    } else {
-        iocb.pos()
-    };
-    trace_dio_complete(
-        dio.inode(),
-        pos,
-        transferred,
-        ret,
-        dio.bios.load(Relaxed),
-        dio.zeroed.load(Relaxed),
-        dio.result_source.load(Relaxed),
-    );
+    if trace_dio_complete_on() {
+        // The request's position, read again rather than kept across the calls
+        // above (a smaller frame): async completion has moved ki_pos past it.
+        let pos = if flags & COMPLETE_ASYNC != 0 {
+            iocb.pos().wrapping_sub(transferred as i64)
+        } else {
+            iocb.pos()
+        };
+        trace_dio_complete(
+            dio.inode(),
+            pos,
+            transferred,
+            ret,
+            dio.bios.load(Relaxed),
+            dio.zeroed.load(Relaxed),
+            dio.result_source.load(Relaxed),
+        );
+    }
     if flags & COMPLETE_ASYNC != 0 {
         dio_ref.complete_iocb(ret);
     }
@@ -127,33 +132,63 @@ pub(crate) fn bio_end_io(bio: DoneBio, dio: BioDioRef) {
 
 /// Pops one completed bio from the list.
 #[inline]
-fn pop_bio(state: &mut crate::DioWaitState) -> Option<DoneBio> {
+fn pop_bio(state: &mut DioWaitState) -> Option<DoneBio> {
     let head = state.bio_list.take()?;
     state.bio_list = head.unlink_next();
     Some(head)
 }
 
-/// `dio_await_one()` (F45): wait for a completed bio, or for no bios in flight.
+/// `dio_await_one()` (F45): wait for a completed bio, or for no bios in
+/// flight; returns with `bio_lock` held.
 #[inline]
-fn await_one(dio: &Dio) -> Option<DoneBio> {
+fn await_one(dio: &Dio) -> IrqSpinLockGuard<'_, DioWaitState> {
     let mut state = dio.state.lock();
     while state.refcount > 1 && state.bio_list.is_none() {
         state.waiter = TaskRef::current_prepare_to_sleep();
         state.unlocked(blk_io_schedule);
         state.waiter = None;
     }
-    pop_bio(&mut state)
+    state
 }
 
-/// `dio_await_completion()`: complete every bio of a synchronous wait.
+/// `dio_await_completion()` then the submitter's `drop_refcount()` (F45, F47):
+/// completes every bio of a synchronous request and gives up the submitter's
+/// reference, and the one held for a first bio if none was sent
+/// (`first_bio_unsent`).  Returns the request if that was the last reference.
 ///
 /// Always inlined into the submitter, as C's static helper is: under `-Os` the
 /// compiler would otherwise leave a call on every synchronous request.
 #[inline(always)]
-pub(crate) fn await_completion(dio: &Dio) {
-    while let Some(bio) = await_one(dio) {
-        bio_complete(dio, bio);
-    }
+pub(crate) fn await_and_release(dio_ref: DioRef, first_bio_unsent: bool) -> Option<DioRef> {
+    let last = {
+        let dio = dio_ref.get();
+        if first_bio_unsent {
+            // No completion will drop it.
+            let mut state = dio.state.lock();
+            state.refcount = state.refcount.wrapping_sub(1);
+        }
+        loop {
+            let mut state = await_one(dio);
+            if let Some(bio) = pop_bio(&mut state) {
+                drop(state);
+                bio_complete(dio, bio);
+                continue;
+            }
+            // Every bio is done and reaped, so unless the count is off only the
+            // submitter's reference is left.  It is dropped here, under the lock
+            // that saw the last completion, rather than under a second one as C
+            // does: no other holder is left to take the lock in between.
+            let last = state.refcount == 1;
+            if last {
+                state.refcount = 0;
+            }
+            break last;
+        }
+    };
+    // With the count at zero, nothing else reaches the request (its bios are
+    // all completed and reaped); otherwise it is left to the caller's
+    // broken-count path and never freed here.
+    last.then_some(dio_ref)
 }
 
 /// `dio_bio_reap()`'s body (F38): complete the bios already done; first errno.

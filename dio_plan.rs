@@ -6,6 +6,12 @@
 //! any kernel object so that KUnit can check them with exact values.
 //! Row numbers (Fnn) refer to the engine's contract with 6.12's
 //! `fs/direct-io.c`.
+//!
+//! The per-block arithmetic uses wrapping operations, which compile to the
+//! bare instruction, where its bounds are known: shift counts are block-size
+//! bits (9 to 16) or their difference, block numbers come from `get_block`
+//! and wrap as C's `sector_t` does, and byte and block counts stay within one
+//! request (`MAX_RW_COUNT`, bounded by `rw_verify_area()`) or one page.
 
 /// `-EINVAL` and friends as plain numbers, for the pure rules.
 pub(crate) const EFAULT: i32 = 14;
@@ -38,9 +44,11 @@ pub(crate) fn get_block_span(
     blkfactor: u32,
     i_blkbits: u32,
 ) -> (u64, usize) {
-    let fs_start = block_in_file >> blkfactor;
-    let fs_end = (final_block - 1) >> blkfactor;
-    (fs_start, ((fs_end - fs_start + 1) << i_blkbits) as usize)
+    // The caller maps only while block_in_file < final_block.
+    let fs_start = block_in_file.wrapping_shr(blkfactor);
+    let fs_end = final_block.wrapping_sub(1).wrapping_shr(blkfactor);
+    let blocks = fs_end.wrapping_sub(fs_start).wrapping_add(1);
+    (fs_start, blocks.wrapping_shl(i_blkbits) as usize)
 }
 
 /// F24: whether `get_block` may allocate.  With `DIO_SKIP_HOLES` nothing is
@@ -66,7 +74,7 @@ pub(crate) fn chunk_blocks(
     blocks_left: u64,
 ) -> u64 {
     blocks_available
-        .min((piece_bytes >> blkbits) as u64)
+        .min(piece_bytes.wrapping_shr(blkbits) as u64)
         .min(blocks_left)
 }
 
@@ -82,12 +90,12 @@ pub(crate) fn mapped_extent(
     block_in_file: u64,
     is_new: bool,
 ) -> Option<(u64, u64)> {
-    let mut next = b_blocknr << blkfactor;
-    let mut avail = (b_size >> blkbits) as u64;
+    let mut next = b_blocknr.wrapping_shl(blkfactor);
+    let mut avail = b_size.wrapping_shr(blkbits) as u64;
     if blkfactor != 0 {
         let remainder = block_in_file & ((1u64 << blkfactor) - 1);
         if !is_new {
-            next += remainder;
+            next = next.wrapping_add(remainder);
         }
         avail = avail.checked_sub(remainder)?;
     }
@@ -125,7 +133,11 @@ pub(crate) struct Piece {
 /// F32: a new piece extends the current one if it continues it both in the
 /// page and on disk (the caller checks it is the same page).
 pub(crate) fn extends(cur: &Piece, offset: u32, block: u64, blkbits: u32) -> bool {
-    cur.offset + cur.len == offset && cur.block + u64::from(cur.len >> blkbits) == block
+    cur.offset.wrapping_add(cur.len) == offset
+        && cur
+            .block
+            .wrapping_add(u64::from(cur.len.wrapping_shr(blkbits)))
+            == block
 }
 
 /// F35: the open bio must be submitted before a piece that is discontiguous on
@@ -137,7 +149,8 @@ pub(crate) fn bio_discontiguous(
     bio_fs_offset: i64,
     bio_size: u32,
 ) -> bool {
-    final_block_in_bio != piece_block || piece_fs_offset != bio_fs_offset + i64::from(bio_size)
+    final_block_in_bio != piece_block
+        || piece_fs_offset != bio_fs_offset.wrapping_add(i64::from(bio_size))
 }
 
 /// F36: `bio_max_segs(pages_in_io)`, or `None` where C would `BUG()`.

@@ -6,7 +6,7 @@ use crate::c_types::{
     self, bdev_logical_block_size, task_io_account_write, unpin_pages, with_plug, BioBuilder,
     GetBlock, Inode, IovIter, Kiocb, PageRef, PAGE_SIZE,
 };
-use crate::dio_complete::{await_completion, dio_complete, reap_completed, COMPLETE_INVALIDATE};
+use crate::dio_complete::{await_and_release, dio_complete, reap_completed, COMPLETE_INVALIDATE};
 use crate::dio_plan::{self, Piece};
 use crate::{
     dio_bio_end_aio, dio_bio_end_io, Dio, DioParams, DioRef, SubmitScratch, DIO_LOCKING,
@@ -14,7 +14,7 @@ use crate::{
 };
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::bindings;
-use kernel::error::code::{EINVAL, EIO, ENOMEM, ENOTBLK};
+use kernel::error::code::{EINVAL, EIO, ENOMEM};
 use kernel::error::Error;
 
 /// Why submission stopped: a negative errno, or a positive value returned by
@@ -22,6 +22,14 @@ use kernel::error::Error;
 /// unchanged, and so does this engine.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Stop(i32);
+
+impl Stop {
+    /// `-EIO`.  A constant rather than `Stop::from(EIO)`, which calls
+    /// `Error::to_errno()`: in `ok_or()` that call would run on every page.
+    const EIO: Self = Self(-(bindings::EIO as i32));
+    /// `-ENOTBLK`: fall back to buffered I/O (F29).
+    const ENOTBLK: Self = Self(-(bindings::ENOTBLK as i32));
+}
 
 impl From<Error> for Stop {
     fn from(e: Error) -> Self {
@@ -66,6 +74,8 @@ struct DioSubmit<'a> {
     bio: Option<BioBuilder>,
     blkbits: u32,
     blkfactor: u32,
+    /// `blkbits + blkfactor`: the filesystem's block size bits.
+    i_blkbits: u32,
     start_zero_done: bool,
     pages_in_io: i64,
     block_in_file: u64,
@@ -77,6 +87,8 @@ struct DioSubmit<'a> {
     final_block_in_bio: u64,
     next_block_for_io: u64,
     cur: Option<CurPage>,
+    /// No bio submitted yet: the request still holds a reference for the first.
+    first_bio_unsent: bool,
     /// Bytes queued for writing, accounted to the task once per request.
     write_bytes: usize,
     /// Page queue and buffer head, kept in the slab object.
@@ -92,7 +104,7 @@ macro_rules! invariant_broken {
         if !WARNED.swap(true, Relaxed) {
             crate::c_types::warn_invariant(kernel::c_str!($what));
         }
-        Stop::from(EIO)
+        Stop::EIO
     }};
 }
 
@@ -104,7 +116,7 @@ macro_rules! check_invariant {
         if !($ok) {
             Err(invariant_broken!($what))
         } else if c_types::invariant_forced($site) {
-            Err(Stop::from(EIO))
+            Err(Stop::EIO)
         } else {
             Ok(())
         }
@@ -113,14 +125,16 @@ macro_rules! check_invariant {
 
 impl<'a> DioSubmit<'a> {
     fn pages_present(&self) -> usize {
-        self.s.tail - self.s.head
+        // head <= tail: both move only forward, head never past tail.
+        self.s.tail.wrapping_sub(self.s.head)
     }
 
     /// `dio_refill_pages()` (F19, F21).
     fn refill_pages(&mut self) -> Result {
         match self.iter.extract_pages(&mut self.s.pages) {
             Ok((bytes, from)) => {
-                let end = bytes + from;
+                // At most the request's count plus an offset inside a page.
+                let end = bytes.wrapping_add(from);
                 self.s.from = from;
                 self.s.head = 0;
                 self.s.tail = end.div_ceil(PAGE_SIZE);
@@ -151,7 +165,7 @@ impl<'a> DioSubmit<'a> {
     fn add_result(&self, bytes: isize) {
         // At most the request's count, which rw_verify_area() bounded.
         let result = self.dio.result.load(Relaxed);
-        self.dio.result.store(result + bytes, Relaxed);
+        self.dio.result.store(result.wrapping_add(bytes), Relaxed);
     }
 
     /// Counts zero-filled bytes for the completion tracepoint; only the
@@ -173,9 +187,13 @@ impl<'a> DioSubmit<'a> {
                 "no pages after a successful refill"
             )?;
         }
-        let page = self.s.pages.get(self.s.head);
-        check_invariant!(2, page.is_some(), "page queue index out of range")?;
-        page.ok_or(Stop::from(EIO))
+        let Some(page) = self.s.pages.get(self.s.head) else {
+            return Err(invariant_broken!("page queue index out of range"));
+        };
+        if c_types::invariant_forced(2) {
+            return Err(Stop::EIO);
+        }
+        Ok(page)
     }
 
     #[inline]
@@ -207,7 +225,14 @@ impl<'a> DioSubmit<'a> {
         let Some(mut bio) = self.bio.take() else {
             return;
         };
-        self.dio.state.lock().refcount += 1;
+        if self.first_bio_unsent {
+            // The reference `DioRef::init()` holds for it.
+            self.first_bio_unsent = false;
+        } else {
+            let mut state = self.dio.state.lock();
+            // Wrapping, as the drops are: one per bio of the request.
+            state.refcount = state.refcount.wrapping_add(1);
+        }
         self.dio.count_bio();
         if self.dio.params.is_async && !self.dio.params.is_write && self.dio.params.should_dirty {
             bio.set_pages_dirty();
@@ -220,9 +245,12 @@ impl<'a> DioSubmit<'a> {
     /// `dio_new_bio()` (F36, F38).
     fn new_bio(&mut self, start_block: u64) -> Result {
         self.bio_reap()?;
-        let nr_vecs = dio_plan::bio_vecs(self.pages_in_io);
-        check_invariant!(3, nr_vecs.is_some(), "no pages left for a bio")?;
-        let nr_vecs = nr_vecs.ok_or(Stop::from(EIO))?;
+        let Some(nr_vecs) = dio_plan::bio_vecs(self.pages_in_io) else {
+            return Err(invariant_broken!("no pages left for a bio"));
+        };
+        if c_types::invariant_forced(3) {
+            return Err(Stop::EIO);
+        }
         let end_io: c_types::BioEndIo = if self.dio.params.is_async {
             dio_bio_end_aio
         } else {
@@ -232,7 +260,8 @@ impl<'a> DioSubmit<'a> {
             self.s.map_bh.bdev(),
             nr_vecs,
             self.dio.params.opf,
-            start_block << (self.blkbits - 9),
+            // blkbits is at least 9 (512-byte sectors); sector_t wraps in C.
+            start_block.wrapping_shl(self.blkbits.wrapping_sub(9)),
             end_io,
             self.dio.params.is_pinned,
             self.dio.iocb().write_hint(),
@@ -247,7 +276,7 @@ impl<'a> DioSubmit<'a> {
     /// `dio_bio_reap()`: complete finished bios of a huge synchronous request (F38).
     fn bio_reap(&mut self) -> Result {
         let count = self.reap_counter;
-        self.reap_counter += 1;
+        self.reap_counter = count.wrapping_add(1);
         if count < REAP_INTERVAL {
             return Ok(());
         }
@@ -268,8 +297,10 @@ impl<'a> DioSubmit<'a> {
         if !bio.add_page(cur.page, cur.piece.len, cur.piece.offset) {
             return false;
         }
-        if cur.piece.len + cur.piece.offset == PAGE_SIZE as u32 {
-            self.pages_in_io -= 1;
+        if cur.piece.len.wrapping_add(cur.piece.offset) == PAGE_SIZE as u32 {
+            // Counted from the iterator's pages at the start: never below zero
+            // here, and a wrong count only sizes a later bio.
+            self.pages_in_io = self.pages_in_io.wrapping_sub(1);
         }
         let (page, block, len) = (cur.page, cur.piece.block, cur.piece.len);
         // The bio needs a pin of its own unless the piece hands over its own.
@@ -279,7 +310,7 @@ impl<'a> DioSubmit<'a> {
             self.pin(page);
         }
         // Block numbers come from get_block; wrapping, as C's sector_t arithmetic.
-        self.final_block_in_bio = block.wrapping_add(u64::from(len >> self.blkbits));
+        self.final_block_in_bio = block.wrapping_add(u64::from(len.wrapping_shr(self.blkbits)));
         true
     }
 
@@ -317,7 +348,7 @@ impl<'a> DioSubmit<'a> {
                 // Never submit the empty bio: drop it, which frees it.
                 self.bio = None;
                 return Err(if forced {
-                    Stop::from(EIO)
+                    Stop::EIO
                 } else {
                     invariant_broken!("bio_add_page failed on an empty bio")
                 });
@@ -355,14 +386,16 @@ impl<'a> DioSubmit<'a> {
     ) -> Result {
         let boundary = self.boundary;
         if self.dio.params.is_write {
-            self.write_bytes += len as usize;
+            // At most the request's count.
+            self.write_bytes = self.write_bytes.wrapping_add(len as usize);
         }
         let extended = match self.cur.as_mut() {
             Some(cur)
                 if cur.page == page
                     && dio_plan::extends(&cur.piece, offset, block, self.blkbits) =>
             {
-                cur.piece.len += len;
+                // Both pieces lie in one page.
+                cur.piece.len = cur.piece.len.wrapping_add(len);
                 true
             }
             _ => false,
@@ -374,7 +407,7 @@ impl<'a> DioSubmit<'a> {
             self.cur = Some(CurPage {
                 page,
                 piece: Piece { offset, len, block },
-                fs_offset: (self.block_in_file << self.blkbits) as i64,
+                fs_offset: self.block_in_file.wrapping_shl(self.blkbits) as i64,
                 pin,
             });
         }
@@ -389,12 +422,19 @@ impl<'a> DioSubmit<'a> {
         Ok(())
     }
 
-    /// `dio_zero_block()` (F31).
+    /// `dio_zero_block()` (F31).  The test is inline: only sub-block writes
+    /// into new blocks get past it.
+    #[inline(always)]
     fn zero_block(&mut self, end: bool) {
         self.start_zero_done = true;
-        if self.blkfactor == 0 || !self.s.map_bh.is_new() {
-            return;
+        if self.blkfactor != 0 && self.s.map_bh.is_new() {
+            self.zero_new_block_part(end);
         }
+    }
+
+    /// The body of `dio_zero_block()`: zero the part of a newly allocated
+    /// filesystem block the request does not write.
+    fn zero_new_block_part(&mut self, end: bool) {
         let blocks = dio_plan::zero_block_count(self.block_in_file, self.blkfactor, end);
         if blocks == 0 {
             return;
@@ -429,7 +469,7 @@ impl<'a> DioSubmit<'a> {
             "mapping past the end of the request"
         )?;
         let inode = self.dio.inode();
-        let i_blkbits = self.blkbits + self.blkfactor;
+        let i_blkbits = self.i_blkbits;
         let (fs_start, size) = dio_plan::get_block_span(
             self.block_in_file,
             self.final_block_in_request,
@@ -437,18 +477,18 @@ impl<'a> DioSubmit<'a> {
             i_blkbits,
         );
         let skip_holes = self.dio.params.flags & DIO_SKIP_HOLES != 0;
-        let i_size = if skip_holes && self.dio.params.is_write {
-            inode.size()
-        } else {
-            0
-        };
-        let create = dio_plan::get_block_create(
-            self.dio.params.is_write,
-            skip_holes,
-            i_size,
-            fs_start,
-            i_blkbits,
-        );
+        let is_write = self.dio.params.is_write;
+        let i_size = self.dio.params.i_size;
+        let mut create =
+            dio_plan::get_block_create(is_write, skip_holes, i_size, fs_start, i_blkbits);
+        if create && skip_holes {
+            // C reads i_size for every mapping.  A block inside the size read at
+            // submission needs no second read: i_size does not shrink while the
+            // writer holds i_rwsem (truncate takes it).  Past it, the size may
+            // have grown since.
+            create =
+                dio_plan::get_block_create(is_write, skip_holes, inode.size(), fs_start, i_blkbits);
+        }
         let ret = self
             .s
             .map_bh
@@ -466,7 +506,7 @@ impl<'a> DioSubmit<'a> {
     /// The inner loop of `do_direct_IO()` for one page `[from, to)`.
     fn walk_page(&mut self, page: PageRef, mut from: usize, to: usize) -> Result<bool> {
         let blkbits = self.blkbits;
-        let i_blkbits = blkbits + self.blkfactor;
+        let i_blkbits = self.i_blkbits;
         while from < to {
             if self.blocks_available == 0 {
                 self.get_more_blocks()?;
@@ -491,7 +531,7 @@ impl<'a> DioSubmit<'a> {
                         // Nothing may be zeroed through this mapping at the end
                         // of the request: its start block was never computed.
                         self.s.map_bh.forget();
-                        return Err(Stop::from(EIO));
+                        return Err(Stop::EIO);
                     };
                     self.next_block_for_io = next;
                     self.blocks_available = avail;
@@ -500,7 +540,7 @@ impl<'a> DioSubmit<'a> {
             if !self.s.map_bh.mapped() {
                 // Holes (F28, F29).
                 if self.dio.params.is_write {
-                    return Err(ENOTBLK.into());
+                    return Err(Stop::ENOTBLK);
                 }
                 let blocksize = 1u64 << blkbits;
                 // ALIGN(i_size, blocksize) >> blkbits, wrapping as C's ALIGN().
@@ -519,14 +559,17 @@ impl<'a> DioSubmit<'a> {
                 if self.blkfactor != 0 && !self.start_zero_done {
                     self.zero_block(false);
                 }
+                // from < to, and block_in_file < final_block_in_request
+                // (checked at the end of every step).
                 let chunk = dio_plan::chunk_blocks(
                     self.blocks_available,
-                    to - from,
+                    to.wrapping_sub(from),
                     blkbits,
-                    self.final_block_in_request - self.block_in_file,
+                    self.final_block_in_request.wrapping_sub(self.block_in_file),
                 );
                 check_invariant!(7, chunk != 0, "zero-length chunk")?;
-                let bytes = (chunk << blkbits) as u32;
+                // The chunk fits in the page and in the mapped and requested blocks.
+                let bytes = chunk.wrapping_shl(blkbits) as u32;
                 if chunk == self.blocks_available {
                     self.boundary = self.s.map_bh.boundary();
                 }
@@ -538,10 +581,10 @@ impl<'a> DioSubmit<'a> {
                     CurPin::Walk,
                 )?;
                 self.next_block_for_io = self.next_block_for_io.wrapping_add(chunk);
-                self.block_in_file += chunk;
-                from += bytes as usize;
+                self.block_in_file = self.block_in_file.wrapping_add(chunk);
+                from = from.wrapping_add(bytes as usize);
                 self.add_result(bytes as isize);
-                self.blocks_available -= chunk;
+                self.blocks_available = self.blocks_available.wrapping_sub(chunk);
             }
             check_invariant!(
                 8,
@@ -560,12 +603,14 @@ impl<'a> DioSubmit<'a> {
         while self.block_in_file < self.final_block_in_request {
             let page = self.get_page()?;
             let from = if self.s.head != 0 { 0 } else { self.s.from };
-            let to = if self.s.head == self.s.tail - 1 {
+            // get_page() found head < tail, which bounds both sides.
+            let head = self.s.head.wrapping_add(1);
+            let to = if head == self.s.tail {
                 self.s.to
             } else {
                 PAGE_SIZE
             };
-            self.s.head += 1;
+            self.s.head = head;
             let more = self.walk_page(page, from, to);
             // Drop the extraction pin of a walked page (F30), unless its last piece is
             // still pending and takes the pin over.
@@ -628,7 +673,9 @@ pub(crate) fn blockdev_direct_io(
             return fail(e.to_errno() as isize, lock);
         }
     }
-    let is_async = !(iocb.is_sync() || (is_write && end > inode.size()));
+    // i_size as read above: for a write nothing can change it in between, the
+    // caller holds i_rwsem (C reads it again).
+    let is_async = !(iocb.is_sync() || (is_write && end > i_size));
     let mut opf = if is_write {
         bindings::req_op_REQ_OP_WRITE | bindings::RUSTDIO_REQ_SYNC | bindings::RUSTDIO_REQ_IDLE
     } else {
@@ -676,6 +723,7 @@ pub(crate) fn blockdev_direct_io(
         bio: None,
         blkbits,
         blkfactor,
+        i_blkbits,
         start_zero_done: false,
         pages_in_io: if blkfactor != 0 { 2 } else { 0 },
         block_in_file: (offset as u64) >> blkbits,
@@ -687,6 +735,7 @@ pub(crate) fn blockdev_direct_io(
         final_block_in_bio: u64::MAX,
         next_block_for_io: u64::MAX,
         cur: None,
+        first_bio_unsent: true,
         write_bytes: 0,
         s: scratch,
     };
@@ -698,7 +747,7 @@ pub(crate) fn blockdev_direct_io(
             Err(e) => {
                 sdio.cleanup();
                 // F29: -ENOTBLK hands the rest to buffered I/O.
-                if e == Stop::from(ENOTBLK) {
+                if e == Stop::ENOTBLK {
                     0
                 } else {
                     e.0 as isize
@@ -724,14 +773,15 @@ pub(crate) fn blockdev_direct_io(
     sdio.cleanup();
     drop(lock);
 
-    let result = dio.result.load(Relaxed);
-    if dio_plan::queue_async(is_async, retval, result, is_write, count) {
+    let first_bio_unsent = sdio.first_bio_unsent;
+    let queued = dio_plan::queue_async(is_async, retval, dio.result.load(Relaxed), is_write, count);
+    let last = if queued {
         retval = -(dio_plan::EIOCBQUEUED as isize);
+        dio_ref.release(first_bio_unsent)
     } else {
-        await_completion(dio);
-    }
-    let queued = retval == -(dio_plan::EIOCBQUEUED as isize);
-    match dio_ref.release() {
+        await_and_release(dio_ref, first_bio_unsent)
+    };
+    match last {
         Some(last) if queued || !c_types::invariant_forced(9) => {
             dio_complete(last, retval, COMPLETE_INVALIDATE)
         }

@@ -41,7 +41,8 @@ static DIO_CACHE: SlabCache = SlabCache::empty();
 
 /// State shared between the submitter and bio completions, under `bio_lock`.
 pub(crate) struct DioWaitState {
-    /// One for the submitter plus one per bio in flight (F45).
+    /// One for the submitter plus one per bio in flight (F45), plus, until the
+    /// first bio is submitted, one held for it (see [`DioRef::init`]).
     pub(crate) refcount: usize,
     /// Completed bios of a synchronous request, linked through `bi_private`.
     pub(crate) bio_list: Option<c_types::DoneBio>,
@@ -195,7 +196,11 @@ impl DioRef {
         unsafe { DIO_CACHE.free(mem) };
     }
 
-    /// Initialises `mem` as a request with one (the submitter's) reference.
+    /// Initialises `mem` as a request with two references: the submitter's,
+    /// and one held for the first bio, which takes it over when submitted
+    /// without the lock round trip every later bio costs.  Most requests
+    /// submit exactly one bio; one that submits none gives the held reference
+    /// back in [`DioRef::release`] or [`dio_complete::await_completion`].
     pub(crate) fn init(mem: NonNull<Dio>, iocb: &Kiocb, inode: &Inode, p: DioParams) -> Self {
         let raw = mem.as_ptr();
         // SAFETY: `mem` is a fresh, exclusive, suitably aligned allocation for a `Dio`.
@@ -214,7 +219,7 @@ impl DioRef {
             ptr::addr_of_mut!((*raw).zeroed).write(AtomicUsize::new(0));
             ptr::addr_of_mut!((*raw).defer_completion).write(AtomicBool::new(false));
             ptr::addr_of_mut!((*raw).state).write(IrqSpinLock::new(DioWaitState {
-                refcount: 1,
+                refcount: 2,
                 bio_list: None,
                 waiter: None,
             }));
@@ -248,12 +253,18 @@ impl DioRef {
         (dio, scratch)
     }
 
-    /// Gives up the submitter's reference (`drop_refcount()`, F47); returns the
-    /// request if that was the last one.
-    pub(crate) fn release(self) -> Option<Self> {
+    /// Gives up the submitter's reference (`drop_refcount()`, F47), and the one
+    /// held for a first bio if none was submitted (`first_bio_unsent`); returns
+    /// the request if that was the last one.
+    pub(crate) fn release(self, first_bio_unsent: bool) -> Option<Self> {
         let dio = self.0;
-        // SAFETY: `self` owns a reference (type invariant) and is consumed here.
-        unsafe { Self::put(dio, |_| ()) }
+        // SAFETY: `self` owns a reference (type invariant) and is consumed here; the
+        // held reference is the submitter's too.
+        unsafe {
+            Self::put(dio, |state| {
+                state.refcount = state.refcount.wrapping_sub(usize::from(first_bio_unsent));
+            })
+        }
     }
 
     /// Drops a reference under `bio_lock` after running `update` on the shared
@@ -515,14 +526,39 @@ mod kunit_cases {
         };
         let submitter = DioRef::init(mem, iocb, inode, params);
         let dio = NonNull::from(submitter.get());
-        // Two bios in flight, as `bio_submit()` counts them.
-        submitter.get().state.lock().refcount += 2;
+        // The submitter's reference and the one the first bio takes over.
+        expect!(submitter.get().state.lock().refcount == 2);
+        // A second bio in flight, as `bio_submit()` counts it.
+        submitter.get().state.lock().refcount += 1;
         // SAFETY: One bio's reference, given up; `dio` stays valid while others remain.
         expect!(unsafe { DioRef::put(dio, |_| ()) }.is_none());
         expect!(submitter.get().state.lock().refcount == 2);
-        expect!(submitter.release().is_none());
+        expect!(submitter.release(false).is_none());
         // SAFETY: The last bio's reference, given up.
         let last = unsafe { DioRef::put(dio, |_| ()) };
+        expect!(last.is_some());
+        if let Some(last) = last {
+            expect!(last.get().state.lock().refcount == 0);
+            last.free();
+        }
+        // A request that submitted no bio gives the held reference back with
+        // the submitter's.
+        let Some(mem) = DioRef::alloc() else {
+            expect!(false);
+            return;
+        };
+        let params = DioParams {
+            flags: 0,
+            opf: 0,
+            is_write: false,
+            is_async: true,
+            is_pinned: false,
+            should_dirty: false,
+            i_size: 0,
+            end_io: None,
+        };
+        let submitter = DioRef::init(mem, iocb, inode, params);
+        let last = submitter.release(true);
         expect!(last.is_some());
         if let Some(last) = last {
             expect!(last.get().state.lock().refcount == 0);

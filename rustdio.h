@@ -73,6 +73,15 @@ bool rustdio_queue_work(struct workqueue_struct *wq, struct work_struct *work);
 #define RUSTDIO_RESULT_SYNC	5
 
 /*
+ * Called by the tracepoint core when the first probe of an event attaches
+ * and when its last detaches; defined in Rust (c_types.rs).
+ */
+int rustdio_trace_begin_reg(void);
+void rustdio_trace_begin_unreg(void);
+int rustdio_trace_complete_reg(void);
+void rustdio_trace_complete_unreg(void);
+
+/*
  * The rustdio tracepoints (rustdio_trace.h); each tests its static key
  * first.  The completion's bio count (high 32 bits) and result source (low)
  * share one argument, so that all six travel in registers on x86_64.

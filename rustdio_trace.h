@@ -2,7 +2,10 @@
 /*
  * Tracepoints of the Rust direct-I/O engine: one event when a request has
  * been accepted, one when it completes.  Emitted through the helpers in
- * dio_glue.c, whose first instruction is the tracepoint's static branch.
+ * dio_glue.c.  The Rust code cannot use the static branch, so each event's
+ * reg/unreg callbacks (called when its first probe attaches and its last
+ * detaches) set a flag that the engine tests before calling the helper: a
+ * disabled event costs a load and a branch.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM rustdio
@@ -18,7 +21,7 @@
 TRACE_DEFINE_ENUM(DIO_LOCKING);
 TRACE_DEFINE_ENUM(DIO_SKIP_HOLES);
 
-TRACE_EVENT(rustdio_dio_begin,
+TRACE_EVENT_FN(rustdio_dio_begin,
 	TP_PROTO(const struct kiocb *iocb, const struct inode *inode, size_t count,
 		 bool is_write, bool is_async, int flags),
 	TP_ARGS(iocb, inode, count, is_write, is_async, flags),
@@ -49,10 +52,11 @@ TRACE_EVENT(rustdio_dio_begin,
 		  __entry->async ? "async" : "sync", __entry->dsync,
 		  __print_flags(__entry->flags, "|",
 				{ DIO_LOCKING, "LOCKING" },
-				{ DIO_SKIP_HOLES, "SKIP_HOLES" }))
+				{ DIO_SKIP_HOLES, "SKIP_HOLES" })),
+	rustdio_trace_begin_reg, rustdio_trace_begin_unreg
 );
 
-TRACE_EVENT(rustdio_dio_complete,
+TRACE_EVENT_FN(rustdio_dio_complete,
 	TP_PROTO(const struct inode *inode, loff_t pos, ssize_t transferred,
 		 ssize_t ret, unsigned int bios, size_t zeroed, int source),
 	TP_ARGS(inode, pos, transferred, ret, bios, zeroed, source),
@@ -86,7 +90,8 @@ TRACE_EVENT(rustdio_dio_complete,
 				   { RUSTDIO_RESULT_PAGE, "page" },
 				   { RUSTDIO_RESULT_BIO, "bio" },
 				   { RUSTDIO_RESULT_END_IO, "end_io" },
-				   { RUSTDIO_RESULT_SYNC, "sync" }))
+				   { RUSTDIO_RESULT_SYNC, "sync" })),
+	rustdio_trace_complete_reg, rustdio_trace_complete_unreg
 );
 
 #endif /* _FS_RUSTDIO_TRACE_H */

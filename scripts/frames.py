@@ -19,7 +19,7 @@ PAIRS = [
     ('submit_page_section', 'submit_page_section'),
     ('dio_send_cur_page', 'send_cur_page'),
     ('dio_new_bio', '7new_bio'),
-    ('dio_zero_block', 'zero_block'),
+    ('dio_zero_block', 'zero_new_block_part'),
     ('dio_complete', '12dio_complete'),
     ('dio_bio_end_aio', 'dio_bio_end_aio'),
     ('dio_bio_end_io', 'dio_bio_end_io'),
