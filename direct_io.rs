@@ -200,7 +200,7 @@ impl DioRef {
     /// and one held for the first bio, which takes it over when submitted
     /// without the lock round trip every later bio costs.  Most requests
     /// submit exactly one bio; one that submits none gives the held reference
-    /// back in [`DioRef::release`] or [`dio_complete::await_completion`].
+    /// back in [`DioRef::release`] or [`dio_complete::await_and_release`].
     pub(crate) fn init(mem: NonNull<Dio>, iocb: &Kiocb, inode: &Inode, p: DioParams) -> Self {
         let raw = mem.as_ptr();
         // SAFETY: `mem` is a fresh, exclusive, suitably aligned allocation for a `Dio`.
