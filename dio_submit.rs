@@ -125,7 +125,8 @@ macro_rules! check_invariant {
 
 impl<'a> DioSubmit<'a> {
     fn pages_present(&self) -> usize {
-        // head <= tail: both move only forward, head never past tail.
+        // head <= tail: a refill sets both, and head moves past a page only
+        // after get_page() found one there.
         self.s.tail.wrapping_sub(self.s.head)
     }
 

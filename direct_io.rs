@@ -233,7 +233,8 @@ impl DioRef {
             ptr::addr_of_mut!((*scratch).to).write(0);
             (*raw).state.init_in_place();
         }
-        // INVARIANT: Initialised above, with the one reference this value owns.
+        // INVARIANT: Initialised above, with the two references this value owns (its
+        // own and the one held for the first bio).
         Self(mem)
     }
 
