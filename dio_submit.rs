@@ -74,8 +74,6 @@ struct DioSubmit<'a> {
     bio: Option<BioBuilder>,
     blkbits: u32,
     blkfactor: u32,
-    /// `blkbits + blkfactor`: the filesystem's block size bits.
-    i_blkbits: u32,
     start_zero_done: bool,
     pages_in_io: i64,
     block_in_file: u64,
@@ -124,6 +122,12 @@ macro_rules! check_invariant {
 }
 
 impl<'a> DioSubmit<'a> {
+    /// The filesystem's block size bits (`blkbits + blkfactor`, at most 16).
+    #[inline]
+    fn i_blkbits(&self) -> u32 {
+        self.blkbits.wrapping_add(self.blkfactor)
+    }
+
     fn pages_present(&self) -> usize {
         // head <= tail: a refill sets both, and head moves past a page only
         // after get_page() found one there.
@@ -470,7 +474,7 @@ impl<'a> DioSubmit<'a> {
             "mapping past the end of the request"
         )?;
         let inode = self.dio.inode();
-        let i_blkbits = self.i_blkbits;
+        let i_blkbits = self.i_blkbits();
         let (fs_start, size) = dio_plan::get_block_span(
             self.block_in_file,
             self.final_block_in_request,
@@ -507,7 +511,7 @@ impl<'a> DioSubmit<'a> {
     /// The inner loop of `do_direct_IO()` for one page `[from, to)`.
     fn walk_page(&mut self, page: PageRef, mut from: usize, to: usize) -> Result<bool> {
         let blkbits = self.blkbits;
-        let i_blkbits = self.i_blkbits;
+        let i_blkbits = self.i_blkbits();
         while from < to {
             if self.blocks_available == 0 {
                 self.get_more_blocks()?;
@@ -724,7 +728,6 @@ pub(crate) fn blockdev_direct_io(
         bio: None,
         blkbits,
         blkfactor,
-        i_blkbits,
         start_zero_done: false,
         pages_in_io: if blkfactor != 0 { 2 } else { 0 },
         block_in_file: (offset as u64) >> blkbits,
