@@ -499,6 +499,20 @@ mod kunit_cases {
         };
     }
 
+    /// What the cases below ask of a request: an async read, no flags.
+    fn async_read_params() -> DioParams {
+        DioParams {
+            flags: 0,
+            opf: 0,
+            is_write: false,
+            is_async: true,
+            is_pinned: false,
+            should_dirty: false,
+            i_size: 0,
+            end_io: None,
+        }
+    }
+
     /// Bios and the submitter drop their references in any order, and only
     /// whoever drops the last one gets the request back (to complete and
     /// free it), with the count at zero.
@@ -515,17 +529,7 @@ mod kunit_cases {
             expect!(false);
             return;
         };
-        let params = DioParams {
-            flags: 0,
-            opf: 0,
-            is_write: false,
-            is_async: true,
-            is_pinned: false,
-            should_dirty: false,
-            i_size: 0,
-            end_io: None,
-        };
-        let submitter = DioRef::init(mem, iocb, inode, params);
+        let submitter = DioRef::init(mem, iocb, inode, async_read_params());
         let dio = NonNull::from(submitter.get());
         // The submitter's reference and the one the first bio takes over.
         expect!(submitter.get().state.lock().refcount == 2);
@@ -548,17 +552,7 @@ mod kunit_cases {
             expect!(false);
             return;
         };
-        let params = DioParams {
-            flags: 0,
-            opf: 0,
-            is_write: false,
-            is_async: true,
-            is_pinned: false,
-            should_dirty: false,
-            i_size: 0,
-            end_io: None,
-        };
-        let submitter = DioRef::init(mem, iocb, inode, params);
+        let submitter = DioRef::init(mem, iocb, inode, async_read_params());
         let last = submitter.release(true);
         expect!(last.is_some());
         if let Some(last) = last {
