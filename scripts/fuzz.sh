@@ -16,7 +16,10 @@ summary=$BUILD/logs/fuzz-summary.txt
 status=0
 modes=$faults; [ "$faults" = both ] && modes="0 1"
 for m in $modes; do
-	args=(--variant "$variant" --fs "$fs" --lbs "$lbs" --seeds "$seeds" --ops "$ops" --duration "$duration")
+	# One boot per disk and 100 programs: each boot's results are cached, so
+	# an interrupted corpus started again boots only for what is not done.
+	args=(--variant "$variant" --fs "$fs" --lbs "$lbs" --seeds "$seeds" --ops "$ops" --duration "$duration"
+		--chunk 100)
 	[ "$m" = 1 ] && args+=(--faults)
 	[ -z "$replay" ] || args+=(--replay "$replay")
 	log=$BUILD/logs/fuzz-$variant-faults$m.out

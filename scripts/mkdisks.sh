@@ -55,6 +55,10 @@ mk() { # mk <fs> <lbs> <img>: 0 made, 2 cannot be made (reason on stdout), else 
 	esac
 }
 
+# Two guests booted at once (scripts/fuzz.py boots both kernels together)
+# must not copy an image the other is still making: one maker at a time.
+exec 9>"$out/.lock"
+flock 9
 # Images made by an older version of this script are made again.
 stamp=$(sha1sum "$0" | cut -c1-16)
 if [ "$(cat "$out/.stamp" 2>/dev/null)" != "$stamp" ]; then
