@@ -104,16 +104,19 @@ pub(crate) fn mapped_extent(
 
 /// F31: dio blocks of zeroes to write at the start (`end == false`) or end of
 /// a newly allocated fs block.
+#[inline]
 pub(crate) fn zero_block_count(block_in_file: u64, blkfactor: u32, end: bool) -> u64 {
     if blkfactor == 0 {
         return 0;
     }
-    let per_fs_block = 1u64 << blkfactor;
-    let partial = block_in_file & (per_fs_block - 1);
+    // blkfactor is below 64: a filesystem block holds at most 2^7 dio blocks.
+    let per_fs_block = 1u64.wrapping_shl(blkfactor);
+    let partial = block_in_file & per_fs_block.wrapping_sub(1);
     if partial == 0 {
         0
     } else if end {
-        per_fs_block - partial
+        // partial < per_fs_block: the mask above.
+        per_fs_block.wrapping_sub(partial)
     } else {
         partial
     }
