@@ -317,9 +317,22 @@ def compare(args, tag, programs, deadline):
             continue
         d = first_difference(la1, lb)
         if not d:
+            # The first boot keeps only a hash: boot the other kernel again,
+            # with the whole log, to see which operation changes.
+            seen = None
+            for k in range(3):
+                saved, args.no_cache = args.no_cache, True
+                rx = Run(args, b, f'{args.tag}-{b}-again{k}-{args.variant}-{tag}', [p], log=True)
+                args.no_cache = saved
+                seen = first_difference(la1, rx.logs.get(key, []))
+                if seen:
+                    break
+            what = (f'at log line {seen[0]}:\n    {a}: {seen[1]}\n    {b}: {seen[2]}' if seen else
+                    'not seen again in three more boots with the whole log')
             say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
-                f'its result varies from boot to boot (the {a} kernel\'s did not)')
-            report(args, p, None, None, f'{b} varies between boots; {a} repeats itself')
+                f'its result varies from boot to boot (the {a} kernel\'s did not); {what}')
+            report(args, p, None, None, f'{b} varies between boots; {a} repeats itself; ' +
+                   (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else what))
             continue
         real.append((p, la1, lb))
         say(f'{p[0]} program {p[1]}: first difference at log line {d[0]}:\n    {a}: {d[1]}\n    {b}: {d[2]}')
