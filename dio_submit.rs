@@ -248,7 +248,15 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_new_bio()` (F36, F38).
+    #[inline(never)]
     fn new_bio(&mut self, start_block: u64) -> Result {
+        self.new_bio_inline(start_block)
+    }
+
+    /// `new_bio()`'s body, inlined into `add_cur_page_again()` so that the bio
+    /// allocation there runs on one frame fewer.
+    #[inline(always)]
+    fn new_bio_inline(&mut self, start_block: u64) -> Result {
         self.bio_reap()?;
         let Some(nr_vecs) = dio_plan::bio_vecs(self.pages_in_io) else {
             return Err(invariant_broken!("no pages left for a bio"));
@@ -294,11 +302,7 @@ impl<'a> DioSubmit<'a> {
     }
 
     /// `dio_bio_add_page()` (F37): true if the current piece went into the bio.
-    ///
-    /// Out of line: inlined at both of `send_cur_page()`'s calls, it made that
-    /// function keep three more values on the stack, and the stack under
-    /// `send_cur_page()` is also the one `submit_bio()` runs on.
-    #[inline(never)]
+    #[inline]
     fn bio_add_cur_page(&mut self) -> bool {
         let (Some(bio), Some(cur)) = (self.bio.as_mut(), self.cur.as_mut()) else {
             return false;
@@ -346,22 +350,36 @@ impl<'a> DioSubmit<'a> {
         }
         // The test hook makes both adds fail, as a bio that takes nothing would.
         let forced = c_types::invariant_forced(4);
+        if !forced && self.bio_add_cur_page() {
+            return Ok(());
+        }
+        // The bio is full: send it and start another.  (An empty one that
+        // refused the piece would refuse it again: it is never sent.)
+        let full = self.bio.as_ref().is_some_and(|bio| bio.size() != 0);
+        if full {
+            self.bio_submit();
+        }
+        self.add_cur_page_again(full, block, forced)
+    }
+
+    /// The second try of `send_cur_page()`, after the full bio was sent:
+    /// into a new bio.  Cold and out of line, with `new_bio()`'s body inlined:
+    /// inlined itself, it made `send_cur_page()` keep three more values on
+    /// the stack, and `submit_bio()` runs on top of that frame.
+    #[cold]
+    #[inline(never)]
+    fn add_cur_page_again(&mut self, full: bool, block: u64, forced: bool) -> Result {
+        if full {
+            self.new_bio_inline(block)?;
+        }
         if forced || !self.bio_add_cur_page() {
-            // The bio is full: send it and start another.  (An empty one that
-            // refused the piece would refuse it again: it is never sent.)
-            if self.bio.as_ref().is_some_and(|bio| bio.size() != 0) {
-                self.bio_submit();
-                self.new_bio(block)?;
-            }
-            if forced || !self.bio_add_cur_page() {
-                // Never submit the empty bio: drop it, which frees it.
-                self.bio = None;
-                return Err(if forced {
-                    Stop::EIO
-                } else {
-                    invariant_broken!("bio_add_page failed on an empty bio")
-                });
-            }
+            // Never submit the empty bio: drop it, which frees it.
+            self.bio = None;
+            return Err(if forced {
+                Stop::EIO
+            } else {
+                invariant_broken!("bio_add_page failed on an empty bio")
+            });
         }
         Ok(())
     }

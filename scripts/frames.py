@@ -28,7 +28,6 @@ PAIRS = [
     ('dio_complete', '12dio_complete12dio_complete'),
     ('dio_bio_end_aio', 'dio_bio_end_aio'),
     ('dio_bio_end_io', 'dio_bio_end_io'),
-    ('dio_bio_add_page', '16bio_add_cur_page'),
 ]
 PROLOGUE = 24  # instructions to look at
 
