@@ -169,10 +169,13 @@ FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARI
 # flushes hfs_mdb_work from the WQ_MEM_RECLAIM dio workqueue), and udf (block
 # counts after a remount) and reiserfs (block counts and more) give
 # different logs in two boots of the C kernel for the same program.
+# With pinned faults jfs only when asked for: an injected read error in a
+# transaction commit leaves an inode that jfs_evict_inode() BUG()s on at the
+# next unmount, on both engines, and the guest goes down with it.
 fuzz: setup
 	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat jfs nilfs2 ntfs3 ocfs2)" \
 		"$(or $(LBS),512 4096)" "$(or $(SEEDS),200)" "$(or $(OPS),200)" "$(or $(DURATION),0)" \
-		"$(or $(FAULTS),both)" "$(REPLAY)"
+		"$(or $(FAULTS),both)" "$(REPLAY)" "$(or $(FS),vfat msdos exfat nilfs2 ntfs3 ocfs2)"
 
 # make xfstests: not part of make test (hours under TCG); see the README.
 xfstests: setup

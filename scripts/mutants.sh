@@ -208,14 +208,19 @@ for p in "${patches[@]}"; do
 	fz=
 	if [ "$corpus" = fuzz ] && [ "${result#BROKEN}" = "$result" ]; then
 		say "running the fixed corpus on $tag (log $logs/fuzz-$tag.out)"
-		if python3 "$TOP/scripts/fuzz.py" --name "fuzz-$tag" --kernel "rust=$mobj" \
-			--fs "${RUSTDIO_FS:-vfat jfs ocfs2}" --lbs "${RUSTDIO_LBS:-512}" \
-			--seeds "${RUSTDIO_FUZZ_SEEDS:-20}" --ops "${RUSTDIO_FUZZ_OPS:-200}" \
-			--max-minimize 1 --minimize-budget 1500 >"$logs/fuzz-$tag.out" 2>&1; then
+		# Without faults, then (if it survived) with pinned faults.
+		fargs=(--kernel "rust=$mobj" --fs "${RUSTDIO_FS:-vfat jfs ocfs2}" --lbs "${RUSTDIO_LBS:-512}"
+			--seeds "${RUSTDIO_FUZZ_SEEDS:-20}" --ops "${RUSTDIO_FUZZ_OPS:-200}"
+			--max-minimize 1 --minimize-budget 1500)
+		if python3 "$TOP/scripts/fuzz.py" --name "fuzz-$tag" "${fargs[@]}" >"$logs/fuzz-$tag.out" 2>&1 &&
+			python3 "$TOP/scripts/fuzz.py" --name "fuzz-faults-$tag" --faults "${fargs[@]}" \
+				>>"$logs/fuzz-$tag.out" 2>&1; then
 			fz=SURVIVED
 		else
 			min=$(grep -m1 -o 'minimized to [0-9]* operations' "$logs/fuzz-$tag.out" || true)
-			fz="KILLED ($(grep -m1 -oE '^fuzz-[^:]*: [0-9]+ passed, [0-9]+ failed' "$logs/fuzz-$tag.out" | sed 's/^[^:]*: //')${min:+; $min})"
+			# The verdict that failed: "faults: " when only pinned faults caught it.
+			fz="KILLED ($(grep -m1 -oE '^fuzz-[^:]*: [0-9]+ passed, [1-9][0-9]* failed' "$logs/fuzz-$tag.out" |
+				sed -e 's/^fuzz-faults-[^:]*: /faults: /' -e 's/^fuzz-[^:]*: //')${min:+; $min})"
 		fi
 		rm -rf "$BUILD"/run-fuzz-"$tag"-*
 		say "$tag corpus: $fz"

@@ -72,7 +72,7 @@ if [ "$SUITE" = quick ] && [ "$variant" = guest ] && [[ " $engines " = *" c "* ]
 		fargs=(--variant guest --seeds "${RUSTDIO_FUZZ_SEEDS:-6}" --ops "${RUSTDIO_FUZZ_OPS:-150}"
 			--max-minimize 1 --minimize-budget 600)
 		if [ "$mode" = plain ]; then fargs+=(--labels "${RUSTDIO_FUZZ_LABELS:-vfat-512 exfat-4096 jfs-512 ntfs3-4096}")
-		else fargs+=(--faults --labels "${RUSTDIO_FUZZ_FAULT_LABELS:-vfat-512 jfs-512}"); fi
+		else fargs+=(--faults --labels "${RUSTDIO_FUZZ_FAULT_LABELS:-vfat-512 ocfs2-512}"); fi
 		flog=$BUILD/logs/fuzz-$mode$ARCH_SUFFIX.out
 		python3 "$TOP/scripts/fuzz.py" "${fargs[@]}" >"$flog" 2>&1 || status=1
 		grep -E 'DIVERGENCE|STALE|minimized|failed' "$flog" | tail -n 8

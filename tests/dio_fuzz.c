@@ -22,7 +22,14 @@
  * stale counting reads that returned the images' fill pattern),
  * and with -l the log itself as "# <id> <line>".  -F pins a fault
  * (/proc/thread-self/fail-nth) on some operations: failslab,
- * fail_page_alloc and fail_make_request must be set up by the caller.
+ * fail_page_alloc and fail_make_request must be set up by the caller.  On
+ * some of them allocations that may sleep do not count (failslab's
+ * ignore-gfp-wait), which leaves mostly the request's bios, so that the
+ * fault lands on its Nth bio.
+ *
+ * At the end of each program, with every request complete, the log says how
+ * many pages of the anonymous buffer pool still hold a pin (a leaked pin
+ * makes fork() copy the page instead of sharing it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +51,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PG 4096
@@ -99,6 +107,7 @@ struct op {
 	struct io io[MAXBATCH];
 	long long arg;		/* fallocate mode, fsync kind */
 	int fail_nth;		/* -F: fail the Nth fault site of this call, 0 none */
+	int fail_bio;		/* -F: count bios and allocations that cannot sleep */
 };
 
 static unsigned int lbs, fsblk;
@@ -109,6 +118,7 @@ static char *pool, *spool;	/* anonymous and MAP_SHARED pools */
 static aio_context_t actx;
 static struct io_uring ring;
 static int have_ring;
+static struct iovec ring_buf;	/* the pool, registered with the ring */
 
 /* Deterministic PRNG (splitmix64). */
 static uint64_t rs;
@@ -318,8 +328,10 @@ static void gen(struct op *ops, int nops, unsigned long long seed)
 		if (k == K_PREADV2 || k == K_PWRITEV2 || k == K_AIO || k == K_AIO_BATCH ||
 		    k == K_URING || k == K_URING_FIXED)
 			op->rwf = pick_rwf(op->io[0].write);
-		if (faults && k != K_REMOUNT && k != K_CHECK && chance(30))
-			op->fail_nth = 1 + (int)rn(chance(70) ? 8 : 64);
+		if (faults && k != K_REMOUNT && k != K_CHECK && chance(30)) {
+			op->fail_bio = chance(40);
+			op->fail_nth = 1 + (int)rn(op->fail_bio || chance(70) ? 8 : 64);
+		}
 	}
 }
 
@@ -356,11 +368,50 @@ static void close_files(void)
 			}
 }
 
+/*
+ * The first asynchronous direct write of a mount makes the superblock's
+ * completion workqueue (s_dio_done_wq), and how many allocations that takes
+ * depends on whether a matching worker pool is still cached from the last
+ * unmount, that is on timing.  Under pinned faults it is made here, with no
+ * fault armed, by an AIO overwrite of a scratch file (an overwrite: vfat
+ * takes writes past the allocated size through the page cache).
+ */
+static void make_dio_wq(void)
+{
+	struct iocb cb, *cbp = &cb;
+	struct io_event ev;
+	char p[PATH_MAX];
+	int fd, bfd;
+
+	snprintf(p, sizeof(p), "%s/fzwq", mnt);
+	bfd = open(p, O_RDWR | O_CREAT, 0644);
+	fd = open(p, O_RDWR | O_DIRECT);
+	if (bfd >= 0 && fd >= 0 && pwrite(bfd, pool, lbs, 0) == (ssize_t)lbs && !fsync(bfd)) {
+		memset(&cb, 0, sizeof(cb));
+		cb.aio_fildes = fd;
+		cb.aio_lio_opcode = IOCB_CMD_PWRITE;
+		cb.aio_buf = (uintptr_t)pool;
+		cb.aio_nbytes = lbs;
+		if (syscall(SYS_io_submit, actx, 1, &cbp) == 1)
+			syscall(SYS_io_getevents, actx, 1, 1, &ev, NULL);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (bfd >= 0)
+		close(bfd);
+	unlink(p);
+}
+
 static int do_mount(void)
 {
 	const char *opts = strcmp(fstype, "ocfs2") == 0 ? "heartbeat=none" : NULL;
 
-	return mount(dev, mnt, fstype, 0, opts) ? -errno : 0;
+	/* Under pinned faults no atime updates, for the reason arm_fault() sleeps. */
+	if (mount(dev, mnt, fstype, faults ? MS_NOATIME : 0, opts))
+		return -errno;
+	if (faults)
+		make_dio_wq();
+	return 0;
 }
 
 /* Put the pristine image back on the device, so every program starts alike. */
@@ -373,6 +424,14 @@ static int restore(void)
 
 	if (in < 0 || out < 0)
 		rc = -errno;
+	/*
+	 * A write error an injected fault caused in the previous program (a
+	 * metadata buffer's "lost page write") is still recorded in the
+	 * device's mapping and would be reported by the first fsync() of this
+	 * new open file: report it here, before the image is written.
+	 */
+	if (!rc)
+		fsync(out);
 	while (!rc && (n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, n) != n)
 			rc = -EIO;
@@ -506,32 +565,53 @@ static uint64_t read_hash(const struct prepared *pr, long long ret)
 	return h;
 }
 
-static int fail_nth_fd = -1;
-static void arm_fault(int n)
+static int fail_nth_fd = -1, slab_nosleep_fd = -1;
+
+/* failslab counts every allocation (N) or only those that cannot sleep (Y). */
+static void slab_nosleep(const char *yn)
+{
+	if (pwrite(slab_nosleep_fd, yn, 1, 0) != 1)
+		perror("failslab/ignore-gfp-wait");
+}
+
+static void arm_fault(const struct op *op)
 {
 	char s[16];
 
-	if (!n)
+	if (!op->fail_nth)
 		return;
-	snprintf(s, sizeof(s), "%d", n);
+	/*
+	 * A write updates the file's times (and a filesystem may then start a
+	 * transaction or write the inode: more allocations and bios) only if
+	 * the clock's coarse value has moved since the last update, which in a
+	 * fast run it may not have.  Let at least one tick (4 ms at HZ=250)
+	 * pass, so that it always has.
+	 */
+	usleep(5000);
+	if (op->fail_bio)
+		slab_nosleep("Y");
+	snprintf(s, sizeof(s), "%d", op->fail_nth);
 	if (pwrite(fail_nth_fd, s, strlen(s), 0) < 0)
 		perror("fail-nth");
 }
 
 /* 1 if the armed fault was injected; disarms a fault that was not. */
-static int disarm_fault(int n)
+static int disarm_fault(const struct op *op)
 {
 	char s[16] = "";
 	ssize_t r;
+	int fired = 0;
 
-	if (!n)
+	if (!op->fail_nth)
 		return 0;
 	r = pread(fail_nth_fd, s, sizeof(s) - 1, 0);
 	if (r > 0 && atoi(s) == 0)
-		return 1;
-	if (pwrite(fail_nth_fd, "0", 1, 0) < 0)
+		fired = 1;
+	else if (pwrite(fail_nth_fd, "0", 1, 0) < 0)
 		perror("fail-nth");
-	return 0;
+	if (op->fail_bio)
+		slab_nosleep("N");
+	return fired;
 }
 
 static void log_result(int i, const struct op *op, const char *what, long long ret, int err,
@@ -541,7 +621,8 @@ static void log_result(int i, const struct op *op, const char *what, long long r
 
 	logf_("%d %s f%d fd%d rwf=%x %s -> %lld e=%d%s sz=%lld bl=%lld%s", i, kind_name[op->kind],
 	      op->file, op->fdkind, op->rwf, what, ret, ret < 0 ? err : 0,
-	      op->fail_nth ? (fired ? " fault=hit" : " fault=miss") : "", size, blocks,
+	      !op->fail_nth ? "" : op->fail_bio ? (fired ? " fault=bio-hit" : " fault=bio-miss") :
+	      fired ? " fault=hit" : " fault=miss", size, blocks,
 	      stale != stale_logged ? " STALE" : "");
 	stale_logged = stale;
 }
@@ -626,7 +707,7 @@ static void run_rw(int i, struct op *op, unsigned long long key)
 
 	prepare(io, &pr, key);
 	describe(d, sizeof(d), io, off);
-	arm_fault(op->fail_nth);
+	arm_fault(op);
 	switch (op->kind) {
 	case K_PREAD: case K_BUFREAD: ret = pread(fd, pr.buf, io->len, off); break;
 	case K_PWRITE: case K_BUFWRITE: ret = pwrite(fd, pr.buf, io->len, off); break;
@@ -636,7 +717,7 @@ static void run_rw(int i, struct op *op, unsigned long long key)
 	default: ret = pwritev2(fd, pr.iov, pr.nseg, off, op->rwf); break;
 	}
 	err = errno;
-	fired = disarm_fault(op->fail_nth);
+	fired = disarm_fault(op);
 	finish_io(i, op, &pr, d, ret, err, fired);
 }
 
@@ -675,10 +756,10 @@ static void run_aio(int i, struct op *op, unsigned long long key)
 		cbp[j] = &cbs[j];
 		res[j] = LLONG_MIN;
 	}
-	arm_fault(op->fail_nth);
+	arm_fault(op);
 	r = syscall(SYS_io_submit, actx, n, cbp);
 	err = errno;
-	fired = disarm_fault(op->fail_nth);
+	fired = disarm_fault(op);
 	while (r > 0 && got < r) {
 		long e = syscall(SYS_io_getevents, actx, 1, r - got, ev, NULL);
 
@@ -740,9 +821,9 @@ static void run_uring(int i, struct op *op, unsigned long long key)
 			io_uring_prep_readv(sqe, fd, pr.iov, pr.nseg, off);
 	}
 	sqe->rw_flags = op->rwf;
-	arm_fault(op->fail_nth);
+	arm_fault(op);
 	ret = io_uring_submit(&ring);
-	fired = disarm_fault(op->fail_nth);
+	fired = disarm_fault(op);
 	if (ret == 1 && io_uring_wait_cqe(&ring, &cqe) == 0) {
 		ret = cqe->res;
 		io_uring_cqe_seen(&ring, cqe);
@@ -768,7 +849,7 @@ static void run_other(int i, struct op *op, unsigned long long key)
 	char what[160];
 
 	snprintf(what, sizeof(what), "off=%lld len=%lld arg=%lld", off, len, op->arg);
-	arm_fault(op->fail_nth);
+	arm_fault(op);
 	switch (op->kind) {
 	case K_MMAP_STORE: {
 		long long pg = size > 0 ? (off % size) / PG * PG : 0, n;
@@ -806,7 +887,7 @@ static void run_other(int i, struct op *op, unsigned long long key)
 	}
 	if (ret < 0 && !err)
 		err = errno;
-	fired = disarm_fault(op->fail_nth);
+	fired = disarm_fault(op);
 	log_result(i, op, what, ret, err, fired);
 }
 
@@ -854,6 +935,76 @@ static int keep_has(const char *keep, int i)
 		p = *end == ',' ? end + 1 : end;
 	}
 	return 0;
+}
+
+/* Page frames of the pool's pages (0: not present), from pagemap (as root). */
+static int pool_frames(const char *who, uint64_t *pfn)
+{
+	int fd = open(who, O_RDONLY), n = POOL / PG, i;
+	ssize_t want = (ssize_t)(n * sizeof(*pfn));
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, pfn, want, (off_t)((uintptr_t)pool / PG * sizeof(*pfn))) != want) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < n; i++)
+		pfn[i] = pfn[i] >> 63 ? pfn[i] & ((1ULL << 55) - 1) : 0;
+	return 0;
+}
+
+/*
+ * Pages of the anonymous pool that still hold a pin, -1 if the check
+ * failed.  fork() shares an unpinned private page with the child and copies
+ * one that may be pinned for DMA (folio_maybe_dma_pinned(); for a huge page
+ * every page of it), so a pinned page has another frame in the child.  The
+ * ring's registration pins the whole pool: it is dropped for the check.
+ */
+static int pinned_pages(void)
+{
+	static uint64_t mine[POOL / PG], child[POOL / PG];
+	int pipefd[2], n = -1, i;
+	pid_t pid;
+
+	if (pool_frames("/proc/self/pagemap", mine) || pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		n = 0;
+		if (pool_frames("/proc/self/pagemap", child))
+			n = -1;
+		for (i = 0; n >= 0 && i < POOL / PG; i++)
+			n += mine[i] && child[i] != mine[i];
+		_exit(write(pipefd[1], &n, sizeof(n)) == sizeof(n) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	if (pid < 0 || read(pipefd[0], &n, sizeof(n)) != sizeof(n))
+		n = -1;
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(pipefd[0]);
+	return n;
+}
+
+/*
+ * Logs the pool's pinned pages once every request is complete.  An AIO
+ * read's pages can be released by a work item after its completion was
+ * reaped (bio_check_pages_dirty()), so a count is taken again for a while
+ * before it is logged.
+ */
+static void log_pins(void)
+{
+	int n, tries;
+
+	if (have_ring && io_uring_unregister_buffers(&ring))
+		logf_("pins unregister failed");
+	for (tries = 0; (n = pinned_pages()) != 0 && tries < 25; tries++)
+		usleep(20000);
+	logf_("pins pool=%d", n);
+	if (have_ring && io_uring_register_buffers(&ring, &ring_buf, 1))
+		have_ring = 0;
 }
 
 /* Run one program; returns 0 if it ran to its end, -errno if the set-up failed. */
@@ -913,6 +1064,7 @@ static int run_program(unsigned long long seed, int nops, const char *keep)
 	}
 	checkpoint(nops);
 	close_and_settle();
+	log_pins();
 	if (umount(mnt))
 		logf_("final umount e=%d", errno);
 	free(ops);
@@ -921,7 +1073,6 @@ static int run_program(unsigned long long seed, int nops, const char *keep)
 
 static int setup_memory(void)
 {
-	struct iovec reg;
 	char *p;
 	int fd;
 
@@ -956,11 +1107,14 @@ static int setup_memory(void)
 		fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 		if (fail_nth_fd < 0)
 			return -errno;
+		slab_nosleep_fd = open("/sys/kernel/debug/failslab/ignore-gfp-wait", O_WRONLY);
+		if (slab_nosleep_fd < 0)
+			return -errno;
 	}
 	if (io_uring_queue_init(8, &ring, 0) == 0) {
-		reg.iov_base = pool;
-		reg.iov_len = POOL;
-		have_ring = io_uring_register_buffers(&ring, &reg, 1) == 0;
+		ring_buf.iov_base = pool;
+		ring_buf.iov_len = POOL;
+		have_ring = io_uring_register_buffers(&ring, &ring_buf, 1) == 0;
 		if (!have_ring)
 			io_uring_queue_exit(&ring);
 	}

@@ -434,6 +434,15 @@ case $suite in fuzz|fuzz-faults)
 			[ -e $d/ignore-gfp-highmem ] && echo N > $d/ignore-gfp-highmem
 			[ -e $d/min-order ] && echo 0 > $d/min-order
 		done
+		# Every slab cache but the scatterlist pools, which the disk
+		# driver allocates from when it takes a request: in this task or
+		# in kblockd, as the queue happens to be (slab_nomerge keeps the
+		# caches apart).
+		for c in /sys/kernel/slab/*/failslab; do
+			case $c in */sgpool-*) continue ;; esac
+			echo 1 > "$c" 2>/dev/null
+		done
+		echo Y > /sys/kernel/debug/failslab/cache-filter
 	fi
 	for s in /sys/block/vd*; do
 		serial=$(cat "$s/serial" 2>/dev/null)
