@@ -208,12 +208,16 @@ for p in "${patches[@]}"; do
 	fz=
 	if [ "$corpus" = fuzz ] && [ "${result#BROKEN}" = "$result" ]; then
 		say "running the fixed corpus on $tag (log $logs/fuzz-$tag.out)"
-		# Without faults, then (if it survived) with pinned faults.
-		fargs=(--kernel "rust=$mobj" --fs "${RUSTDIO_FS:-vfat jfs ocfs2}" --lbs "${RUSTDIO_LBS:-512}"
+		# Without faults, then (if it survived) with pinned faults, there
+		# without jfs (see make fuzz in the Makefile).
+		mfs=${RUSTDIO_FS:-vfat jfs ocfs2}
+		ffs=$(echo " $mfs " | sed 's/ jfs / /g')
+		fargs=(--kernel "rust=$mobj" --lbs "${RUSTDIO_LBS:-512}"
 			--seeds "${RUSTDIO_FUZZ_SEEDS:-20}" --ops "${RUSTDIO_FUZZ_OPS:-200}"
 			--max-minimize 1 --minimize-budget 1500)
-		if python3 "$TOP/scripts/fuzz.py" --name "fuzz-$tag" "${fargs[@]}" >"$logs/fuzz-$tag.out" 2>&1 &&
-			python3 "$TOP/scripts/fuzz.py" --name "fuzz-faults-$tag" --faults "${fargs[@]}" \
+		if python3 "$TOP/scripts/fuzz.py" --name "fuzz-$tag" --fs "$mfs" "${fargs[@]}" \
+			>"$logs/fuzz-$tag.out" 2>&1 &&
+			python3 "$TOP/scripts/fuzz.py" --name "fuzz-faults-$tag" --faults --fs "$ffs" "${fargs[@]}" \
 				>>"$logs/fuzz-$tag.out" 2>&1; then
 			fz=SURVIVED
 		else
