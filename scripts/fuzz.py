@@ -260,6 +260,20 @@ def run_chunks(args, tag, programs):
     return merged
 
 
+def differs_again(args, engine, tag, prog, reference, boots=3):
+    """Boots `engine` up to `boots` more times with `prog` and the whole log;
+    the first difference from the log `reference`, or None if every boot
+    gave it."""
+    for k in range(boots):
+        saved, args.no_cache = args.no_cache, True
+        r = Run(args, engine, f'{args.tag}-{engine}-again{k}-{args.variant}-{tag}', [prog], log=True)
+        args.no_cache = saved
+        d = first_difference(reference, r.logs.get((prog[0], prog[1]), []))
+        if d:
+            return d
+    return None
+
+
 def compare(args, tag, programs, deadline):
     runs = run_chunks(args, tag, programs)
     passed = failed = 0
@@ -319,14 +333,7 @@ def compare(args, tag, programs, deadline):
         if not d:
             # Two equal boots of the reference kernel do not show that it
             # repeats itself: three more before the other kernel is blamed.
-            again = None
-            for k in range(3):
-                saved, args.no_cache = args.no_cache, True
-                rx = Run(args, a, f'{args.tag}-{a}-again{k}-{args.variant}-{tag}', [p], log=True)
-                args.no_cache = saved
-                again = first_difference(la1, rx.logs.get(key, []))
-                if again:
-                    break
+            again = differs_again(args, a, tag, p, la1)
             if again:
                 failed -= 1
                 skipped += 1
@@ -335,14 +342,7 @@ def compare(args, tag, programs, deadline):
                 continue
             # The first boot keeps only a hash: boot the other kernel again,
             # with the whole log, to see which operation changes.
-            seen = None
-            for k in range(3):
-                saved, args.no_cache = args.no_cache, True
-                rx = Run(args, b, f'{args.tag}-{b}-again{k}-{args.variant}-{tag}', [p], log=True)
-                args.no_cache = saved
-                seen = first_difference(la1, rx.logs.get(key, []))
-                if seen:
-                    break
+            seen = differs_again(args, b, tag, p, la1)
             what = (f'at log line {seen[0]}:\n    {a}: {seen[1]}\n    {b}: {seen[2]}' if seen else
                     'not seen again in three more boots with the whole log')
             say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
