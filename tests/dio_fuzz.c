@@ -36,6 +36,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <linux/aio_abi.h>
 #include <linux/fs.h>
@@ -567,6 +569,18 @@ static uint64_t read_hash(const struct prepared *pr, long long ret)
 
 static int fail_nth_fd = -1, slab_nosleep_fd = -1;
 
+/*
+ * A store through a mapping whose page the kernel cannot read in (a bio
+ * failed by a pinned fault) raises SIGBUS: the operation logs it instead of
+ * the program dying.
+ */
+static sigjmp_buf store_fault;
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(store_fault, 1);
+}
+
 /* failslab counts every allocation (N) or only those that cannot sleep (Y). */
 static void slab_nosleep(const char *yn)
 {
@@ -867,6 +881,14 @@ static void run_other(int i, struct op *op, unsigned long long key)
 			err = errno;
 			break;
 		}
+		if (sigsetjmp(store_fault, 1)) {
+			/* The page could not be read in: an injected I/O error. */
+			munmap(m, PG);
+			ret = -1;
+			err = EFAULT;
+			snprintf(what, sizeof(what), "page=%lld n=%lld sigbus", pg, n);
+			break;
+		}
 		fill_pattern(m, n, key);
 		munmap(m, PG);
 		ret = n;
@@ -1104,6 +1126,10 @@ static int setup_memory(void)
 		return -errno;
 	/* The main thread's file: no other thread makes calls that it counts. */
 	if (faults) {
+		struct sigaction sa = { .sa_handler = on_sigbus };
+
+		if (sigaction(SIGBUS, &sa, NULL))
+			return -errno;
 		fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 		if (fail_nth_fd < 0)
 			return -errno;
