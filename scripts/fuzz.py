@@ -11,6 +11,7 @@ The kernels must be built (scripts/build-kernel.sh <engine> <variant>).
 Prints "<name>: N passed, N failed" last, one case per program and disk.
 """
 import argparse
+import copy
 import hashlib
 import json
 import os
@@ -40,6 +41,8 @@ class Run:
     def __init__(self, args, engine, tag, programs, log=False):
         self.results, self.logs, self.stale = {}, {}, []
         self.problem = None
+        # Programs with no result from a boot that ended in a problem.
+        self.lost = set()
         path = os.path.join(BUILD, f'fuzz-{tag}.list')
         with open(path, 'w') as f:
             for p in programs:
@@ -100,7 +103,11 @@ class Run:
         if proc.returncode != 0:
             with open(outpath, errors='replace') as f:
                 probs = [l.rstrip() for l in f if 'PROBLEM' in l or l.startswith('not ok')]
-            self.problem = '; '.join(probs[:5]) or f'vm-test.sh exited {proc.returncode}'
+            # A program whose set-up failed is a result of its own
+            # ('setup-failed', never a pass); anything else fails the boot.
+            other = [l for l in probs if not (l.startswith('not ok') and '# set-up failed:' in l)]
+            if other or not probs:
+                self.problem = '; '.join(other[:5]) or f'vm-test.sh exited {proc.returncode}'
         label = None
         with open(conslog, errors='replace') as f:
             for line in f:
@@ -122,7 +129,9 @@ class Run:
                 m = LOGLINE.match(line)
                 if m and log and label:
                     self.logs.setdefault((label, int(m.group(1))), []).append(m.group(2))
-        if not self.problem:
+        if self.problem:
+            self.lost = {(p[0], p[1]) for p in programs if (p[0], p[1]) not in self.results}
+        else:
             os.makedirs(os.path.dirname(cache), exist_ok=True)
             with open(cache, 'w') as f:
                 json.dump({'results': {f'{k[0]}\t{k[1]}': v for k, v in self.results.items()},
@@ -229,14 +238,53 @@ class Merged:
     """The results of several boots of one kernel, as one Run."""
 
     def __init__(self):
-        self.results, self.logs, self.stale, self.problem = {}, {}, [], None
+        self.results, self.logs, self.stale, self.problem, self.lost = {}, {}, [], None, set()
 
     def add(self, run):
         self.results.update(run.results)
         self.logs.update(run.logs)
         self.stale += run.stale
+        # A later boot's outcome replaces an earlier one's.
+        self.lost = (self.lost - set(run.results)) | run.lost
+        for key in run.lost:
+            self.results.pop(key, None)
         if run.problem:
             self.problem = '; '.join(x for x in (self.problem, run.problem) if x)
+
+
+def run_boots(args, tag, programs):
+    """run_pair, then fresh boots for what a boot did not get to run.  A
+    program can leave its filesystem unmountable (an injected fault that
+    damaged metadata) and the device held, so that every later set-up in
+    that boot fails (EBUSY): the programs from the first failed set-up on
+    run again in a new boot of both kernels, unless the set-up failed as the
+    first program of its disk in a boot (then it is a result of its own).
+    A boot that ends early (a kernel crash, a timeout) loses the program it
+    was running, which counts as failed, and the programs after it run in a
+    new boot."""
+    merged = [Merged() for _ in args.engines]
+    rest, boot = programs, 0
+    while rest:
+        for m, r in zip(merged, run_pair(args, tag if not boot else f'{tag}-boot{boot}', rest)):
+            m.add(r)
+        again = []
+        for label in dict.fromkeys(p[0] for p in rest):
+            ps = [p for p in rest if p[0] == label]
+            for i, p in enumerate(ps):
+                key = (p[0], p[1])
+                if any(key in m.lost for m in merged):
+                    say(f'{label}: the boot ended during program {p[1]}: the programs after it '
+                        f'in a fresh boot')
+                    again += ps[i + 1:]
+                    break
+                if any(m.results.get(key) == 'setup-failed' for m in merged):
+                    if i > 0:
+                        say(f'{label}: set-up failed from program {p[1]} on, after program '
+                            f'{ps[i - 1][1]}: those programs again in a fresh boot')
+                        again += ps[i:]
+                    break
+        rest, boot = again, boot + 1
+    return merged
 
 
 def run_chunks(args, tag, programs):
@@ -244,34 +292,38 @@ def run_chunks(args, tag, programs):
     Each boot's results are cached, so an interrupted corpus run started
     again boots only for the chunks it has not finished."""
     if args.chunk <= 0:
-        return run_pair(args, tag, programs)
+        return run_boots(args, tag, programs)
     by_disk = {}
     for p in programs:
         by_disk.setdefault(p[0], []).append(p)
     chunks = [(label, ps[i:i + args.chunk]) for label, ps in by_disk.items()
               for i in range(0, len(ps), args.chunk)]
     if len(chunks) == 1:
-        return run_pair(args, tag, programs)
+        return run_boots(args, tag, programs)
     merged = [Merged() for _ in args.engines]
     for k, (label, ps) in enumerate(chunks):
         say(f'chunk {k + 1} of {len(chunks)}: {label}, {len(ps)} programs')
-        for m, r in zip(merged, run_pair(args, f'{tag}-{label}-{ps[0][1]}', ps)):
+        for m, r in zip(merged, run_boots(args, f'{tag}-{label}-{ps[0][1]}', ps)):
             m.add(r)
     return merged
 
 
-def differs_again(args, engine, tag, prog, reference, boots=3):
-    """Boots `engine` up to `boots` more times with `prog` and the whole log;
-    the first difference from the log `reference`, or None if every boot
-    gave it."""
+def differs_again(args, engine, tag, items, boots=3):
+    """Boots `engine` up to `boots` more times with the programs of `items`
+    ((program, reference log) pairs), each boot with the programs whose logs
+    matched their reference so far and the whole logs; returns {key: the
+    first difference from the reference, or None if every boot gave it}."""
+    found = {(p[0], p[1]): None for p, _ in items}
     for k in range(boots):
-        saved, args.no_cache = args.no_cache, True
-        r = Run(args, engine, f'{args.tag}-{engine}-again{k}-{args.variant}-{tag}', [prog], log=True)
-        args.no_cache = saved
-        d = first_difference(reference, r.logs.get((prog[0], prog[1]), []))
-        if d:
-            return d
-    return None
+        todo = [(p, ref) for p, ref in items if found[(p[0], p[1])] is None]
+        if not todo:
+            break
+        fresh = copy.copy(args)
+        fresh.no_cache = True
+        r = Run(fresh, engine, f'{args.tag}-{engine}-again{k}-{args.variant}-{tag}', [p for p, _ in todo], log=True)
+        for p, ref in todo:
+            found[(p[0], p[1])] = first_difference(ref, r.logs.get((p[0], p[1]), []))
+    return found
 
 
 def compare(args, tag, programs, deadline):
@@ -297,7 +349,12 @@ def compare(args, tag, programs, deadline):
         key = (p[0], p[1])
         ha, hb = (r.results.get(key) for r in runs)
         if ha is None and hb is None:
-            continue    # the disk is not in this run (its image cannot be made)
+            if any(key in r.lost for r in runs):
+                failed += 1
+                say(f'LOST {p[0]} program {p[1]} seed {p[2]}: no result on either kernel '
+                    f'(its boot ended early)')
+            # else the disk is not in this run (its image cannot be made)
+            continue
         if ha and ha == hb and ha != 'setup-failed':
             passed += 1
             continue
@@ -316,7 +373,7 @@ def compare(args, tag, programs, deadline):
     saved, args.no_cache = args.no_cache, True
     ra2 = Run(args, a, f'{args.tag}-{a}-again-{args.variant}-{tag}', divergent, log=True)
     args.no_cache = saved
-    skipped, real = 0, []
+    skipped, real, same = 0, [], []
     for p in divergent:
         key = (p[0], p[1])
         la1, la2, lb = ra1.logs.get(key, []), ra2.logs.get(key, []), rb.logs.get(key, [])
@@ -331,27 +388,37 @@ def compare(args, tag, programs, deadline):
             continue
         d = first_difference(la1, lb)
         if not d:
-            # Two equal boots of the reference kernel do not show that it
-            # repeats itself: three more before the other kernel is blamed.
-            again = differs_again(args, a, tag, p, la1)
-            if again:
-                failed -= 1
-                skipped += 1
-                say(f'{p[0]} program {p[1]}: SKIP: boots of the {a} kernel differ, at log line {again[0]}:'
-                    f'\n    {again[1]}\n    {again[2]}')
-                continue
-            # The first boot keeps only a hash: boot the other kernel again,
-            # with the whole log, to see which operation changes.
-            seen = differs_again(args, b, tag, p, la1)
-            what = (f'at log line {seen[0]}:\n    {a}: {seen[1]}\n    {b}: {seen[2]}' if seen else
-                    'not seen again in three more boots with the whole log')
-            say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
-                f'its result varies from boot to boot (the {a} kernel\'s did not); {what}')
-            report(args, p, None, None, f'{b} varies between boots; {a} repeats itself; ' +
-                   (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else what))
+            same.append((p, la1))
             continue
         real.append((p, la1, lb))
         say(f'{p[0]} program {p[1]}: first difference at log line {d[0]}:\n    {a}: {d[1]}\n    {b}: {d[2]}')
+    # Two equal boots of the reference kernel do not show that it repeats
+    # itself: three more (all such programs in each boot) before the other
+    # kernel is blamed.  Beside them three boots of the other kernel with
+    # the whole logs (its first boot kept only a hash) show which operation
+    # changes.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fa = pool.submit(differs_again, args, a, tag, same)
+        fb = pool.submit(differs_again, args, b, tag, same)
+        again, seen_all = fa.result(), fb.result()
+    varies = []
+    for p, la1 in same:
+        d = again[(p[0], p[1])]
+        if d:
+            failed -= 1
+            skipped += 1
+            say(f'{p[0]} program {p[1]}: SKIP: boots of the {a} kernel differ, at log line {d[0]}:'
+                f'\n    {d[1]}\n    {d[2]}')
+        else:
+            varies.append((p, la1))
+    for p, la1 in varies:
+        seen = seen_all[(p[0], p[1])]
+        what = (f'at log line {seen[0]}:\n    {a}: {seen[1]}\n    {b}: {seen[2]}' if seen else
+                'not seen again in three more boots with the whole log')
+        say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
+            f'its result varies from boot to boot (the {a} kernel\'s did not); {what}')
+        report(args, p, None, None, f'{b} varies between boots; {a} repeats itself; ' +
+               (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else what))
     for p, la, lb in real[:args.max_minimize]:
         final, logs, why = minimize(args, p, deadline, la, lb)
         path = report(args, p, final, logs, why)

@@ -277,6 +277,18 @@ static int pick_rwf(int write)
 	return f;
 }
 
+static int async_sync_write(const struct op *op)
+{
+	int j, write = 0;
+
+	if (op->kind != K_AIO && op->kind != K_AIO_BATCH && op->kind != K_URING &&
+	    op->kind != K_URING_FIXED)
+		return 0;
+	for (j = 0; j < op->nio; j++)
+		write |= op->io[j].write;
+	return write && (op->fdkind != 0 || (op->rwf & RWF_DSYNC));
+}
+
 static void gen(struct op *ops, int nops, unsigned long long seed)
 {
 	int total = 0, i, k, w;
@@ -333,6 +345,18 @@ static void gen(struct op *ops, int nops, unsigned long long seed)
 		if (faults && k != K_REMOUNT && k != K_CHECK && chance(30)) {
 			op->fail_bio = chance(40);
 			op->fail_nth = 1 + (int)rn(op->fail_bio || chance(70) ? 8 : 64);
+			/*
+			 * An asynchronous write that syncs (O_DSYNC, O_SYNC
+			 * or RWF_DSYNC) calls generic_write_sync() from the
+			 * last reference's dropper: the submitting task if
+			 * its bios completed first, else dio/<dev>.  Which
+			 * one is timing, so the Nth fault site of the task
+			 * is too, on either engine.  Such an op runs without
+			 * a pin; it was drawn all the same, so the programs
+			 * after it are unchanged.
+			 */
+			if (async_sync_write(op))
+				op->fail_nth = op->fail_bio = 0;
 		}
 	}
 }

@@ -20,8 +20,14 @@ def prog(body, status=0, taint=0, name='dio_test:vfat-512'):
             f'# RUSTDIO-PROG-END {name} status={status} taint={taint} debug_locks=1\n')
 
 
+# warn_alloc() in the task the faults are pinned on.
+ALLOC = ('[   40.1] dio_fuzz: vmalloc error: size 16384, failed to allocate pages, mode:0xdc0(GFP_KERNEL|__GFP_ZERO)\n'
+         '[   40.1] CPU: 1 UID: 0 PID: 81 Comm: dio_fuzz Not tainted 6.12.57 #1\n'
+         '[   40.1] Call Trace:\n[   40.1]  <TASK>\n[   40.1]  dump_stack_lvl+0x5d/0x80\n'
+         '[   40.1]  warn_alloc+0x14c/0x1c0\n[   40.1]  </TASK>\n')
 FULL = prog('1..2\n' + GOOD + '# vfat-512: 2 cases, 0 failed\n')
-# (name, log, expected programs, expected exit status, text the output must hold)
+# (name, log, expected programs, expected exit status, text the output must hold
+#  [, RUSTDIO_SUITE, default quick])
 CASES = [
     ('clean run passes', FULL + DONE, ['dio_test:vfat-512'], 0, '1 passed, 0 failed, 1 skipped'),
     ('broken test fails', prog('1..1\nnot ok 1 - vfat-512:read_eof\n# tail read (errno 0)\n'
@@ -55,6 +61,13 @@ CASES = [
      'program dio_test:vfat-512 did not finish'),
     ('missing program fails', FULL + DONE, ['dio_test:vfat-512', 'dio_faults:nbf'], 1,
      'program dio_faults:nbf never ran'),
+    ('injected allocation failure passes with pinned faults', FULL + ALLOC + DONE, [], 0,
+     'NOTE injected allocation failure', 'fuzz-faults'),
+    ('allocation failure fails without pinned faults', FULL + ALLOC + DONE, [], 1, 'PROBLEM call trace'),
+    ('allocation failure of another task fails', FULL + ALLOC.replace('dio_fuzz:', 'kworker/0:1:') + DONE,
+     [], 1, 'PROBLEM call trace', 'fuzz-faults'),
+    ('a second trace after an allocation failure fails', FULL + ALLOC + 'Call Trace:\n' + DONE, [], 1,
+     'PROBLEM call trace', 'fuzz-faults'),
 ]
 
 # (make arguments, text of the error line; None: accepted)
@@ -106,10 +119,12 @@ def make_cases():
 
 def main():
     failed = 0
-    for n, (name, log, progs, want_rc, want_text) in enumerate(CASES, 1):
+    for n, (name, log, progs, want_rc, want_text, *suite) in enumerate(CASES, 1):
         with tempfile.NamedTemporaryFile('w', suffix='.log', delete=False) as f:
             f.write(log)
-        p = subprocess.run([sys.executable, VERDICT, f.name, 'selftest'] + progs, capture_output=True, text=True)
+        env = dict(os.environ, RUSTDIO_SUITE=suite[0] if suite else 'quick')
+        p = subprocess.run([sys.executable, VERDICT, f.name, 'selftest'] + progs, capture_output=True, text=True,
+                           env=env)
         os.unlink(f.name)
         good = p.returncode == want_rc and want_text in p.stdout
         failed += not good
