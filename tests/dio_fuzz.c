@@ -277,16 +277,21 @@ static int pick_rwf(int write)
 	return f;
 }
 
+static int batch_writes(const struct op *op)
+{
+	int j, n = 0;
+
+	for (j = 0; j < op->nio; j++)
+		n += op->io[j].write;
+	return n;
+}
+
 static int async_sync_write(const struct op *op)
 {
-	int j, write = 0;
-
 	if (op->kind != K_AIO && op->kind != K_AIO_BATCH && op->kind != K_URING &&
 	    op->kind != K_URING_FIXED)
 		return 0;
-	for (j = 0; j < op->nio; j++)
-		write |= op->io[j].write;
-	return write && (op->fdkind != 0 || (op->rwf & RWF_DSYNC));
+	return batch_writes(op) && (op->fdkind != 0 || (op->rwf & RWF_DSYNC));
 }
 
 static void gen(struct op *ops, int nops, unsigned long long seed)
@@ -351,12 +356,25 @@ static void gen(struct op *ops, int nops, unsigned long long seed)
 			 * last reference's dropper: the submitting task if
 			 * its bios completed first, else dio/<dev>.  Which
 			 * one is timing, so the Nth fault site of the task
-			 * is too, on either engine.  Such an op runs without
-			 * a pin; it was drawn all the same, so the programs
-			 * after it are unchanged.
+			 * is too, on either engine.  fsync() does not reach
+			 * the engine, and what it writes back a filesystem's
+			 * own threads (a journal commit) may have written
+			 * first.  Such ops run without a pin; it was drawn
+			 * all the same, so the ops after them are unchanged.
 			 */
-			if (async_sync_write(op))
+			if (async_sync_write(op) || k == K_FSYNC)
 				op->fail_nth = op->fail_bio = 0;
+		}
+		/*
+		 * A write error an earlier fault left in the file's mapping
+		 * goes to the first sync that checks it.  The writes of an
+		 * AIO batch sync in the order their bios complete, so which
+		 * of two syncing writes gets it is timing: under faults a
+		 * batch with more than one write does not sync.
+		 */
+		if (faults && k == K_AIO_BATCH && batch_writes(op) > 1) {
+			op->fdkind = 0;
+			op->rwf &= ~RWF_DSYNC;
 		}
 	}
 }
