@@ -308,12 +308,17 @@ def run_chunks(args, tag, programs):
     return merged
 
 
+LOST = 'lost'
+
+
 def differs_again(args, engine, tag, items, boots=3):
     """Boots `engine` up to `boots` more times with the programs of `items`
     ((program, reference log) pairs), each boot with the programs whose logs
-    matched their reference so far and the whole logs; returns {key: the
-    first difference from the reference, or None if every boot gave it}."""
+    matched their reference so far and the whole logs.  Returns {key: the
+    first difference from the reference, LOST if a boot that ended early
+    did not run it, or None if every boot gave it} and the boots' problems."""
     found = {(p[0], p[1]): None for p, _ in items}
+    problems = []
     for k in range(boots):
         todo = [(p, ref) for p, ref in items if found[(p[0], p[1])] is None]
         if not todo:
@@ -321,9 +326,13 @@ def differs_again(args, engine, tag, items, boots=3):
         fresh = copy.copy(args)
         fresh.no_cache = True
         r = Run(fresh, engine, f'{args.tag}-{engine}-again{k}-{args.variant}-{tag}', [p for p, _ in todo], log=True)
+        if r.problem:
+            problems.append(r.problem)
         for p, ref in todo:
-            found[(p[0], p[1])] = first_difference(ref, r.logs.get((p[0], p[1]), []))
-    return found
+            key = (p[0], p[1])
+            # An empty log from a crashed boot is not a second opinion.
+            found[key] = LOST if key in r.lost else first_difference(ref, r.logs.get(key, []))
+    return found, problems
 
 
 def compare(args, tag, programs, deadline):
@@ -373,9 +382,18 @@ def compare(args, tag, programs, deadline):
     saved, args.no_cache = args.no_cache, True
     ra2 = Run(args, a, f'{args.tag}-{a}-again-{args.variant}-{tag}', divergent, log=True)
     args.no_cache = saved
+    # The recheck's boots are judged like the first ones: a kernel report
+    # fails the run, and a program a crash kept from running stays failed.
+    for e, r in ((a, ra1), (b, rb), (a, ra2)):
+        if r.problem:
+            say(f'{e}: a recheck boot failed: {r.problem}')
+            failed += 1
     skipped, real, same = 0, [], []
     for p in divergent:
         key = (p[0], p[1])
+        if any(key in r.lost for r in (ra1, rb, ra2)):
+            say(f'LOST {p[0]} program {p[1]}: a recheck boot ended before it ran')
+            continue
         la1, la2, lb = ra1.logs.get(key, []), ra2.logs.get(key, []), rb.logs.get(key, [])
         d = first_difference(la1, la2)
         if d:
@@ -400,10 +418,17 @@ def compare(args, tag, programs, deadline):
     with ThreadPoolExecutor(max_workers=2) as pool:
         fa = pool.submit(differs_again, args, a, tag, same)
         fb = pool.submit(differs_again, args, b, tag, same)
-        again, seen_all = fa.result(), fb.result()
+        (again, pa), (seen_all, pb) = fa.result(), fb.result()
+    for e, problems in ((a, pa), (b, pb)):
+        for problem in problems:
+            say(f'{e}: a further boot failed: {problem}')
+            failed += 1
     varies = []
     for p, la1 in same:
         d = again[(p[0], p[1])]
+        if LOST in (d, seen_all[(p[0], p[1])]):
+            say(f'LOST {p[0]} program {p[1]}: a further boot ended before it ran')
+            continue
         if d:
             failed -= 1
             skipped += 1

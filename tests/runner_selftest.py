@@ -2,11 +2,16 @@
 """Self-test of the verdict's parser on made-up console logs: each kind of
 failure must fail the run and name its cause.  scripts/selftest-boot.sh does
 the same on real kernels.  Also: make refuses every bad variable while it
-reads the Makefile, before any work, with a line naming the variable."""
+reads the Makefile, before any work, with a line naming the variable.  And
+the differential runner's recheck (scripts/fuzz.py) on made-up boots: a
+boot that crashes there fails the run instead of excusing a divergence."""
 import os
+import contextlib
+import io
 import subprocess
 import sys
 import tempfile
+import types
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VERDICT = os.path.join(TOP, 'scripts', 'verdict.py')
@@ -96,6 +101,68 @@ MAKE_CASES = [
 ]
 
 
+class FakeRun:
+    """What scripts/fuzz.py's Run leaves after a boot."""
+
+    def __init__(self, results=None, logs=None, problem=None, lost=()):
+        self.results, self.logs, self.stale = results or {}, logs or {}, []
+        self.problem, self.lost = problem, set(lost)
+
+
+PROG = ('vfat-512', 7, 7, 200, 'all')
+KEY = PROG[:2]
+LOG_A, LOG_B = ['3 pwrite f0 -> 4096 e=0'], ['3 pwrite f0 -> -1 e=5']
+
+
+def gave(log):
+    return FakeRun({KEY: 'a' if log is LOG_A else 'b'}, {KEY: log})
+
+
+CRASHED = FakeRun(problem='PROBLEM kernel BUG', lost=[KEY])
+
+# (name, recheck boots: C, Rust, C again, further boots of C, of Rust,
+#  expected (passed, failed, skipped), text the runner must print)
+FUZZ_CASES = [
+    ('recheck: two boots of C differ, skipped', gave(LOG_A), gave(LOG_B), gave(LOG_B), [], [],
+     (0, 0, 1), 'SKIP: two boots of the c kernel differ'),
+    ('recheck: a crashed boot fails, not skipped', gave(LOG_A), gave(LOG_B), CRASHED, [], [],
+     (0, 2, 0), 'LOST vfat-512 program 7: a recheck boot ended'),
+    ('recheck: a crashed further boot fails, not skipped', gave(LOG_A), gave(LOG_A), gave(LOG_A),
+     [CRASHED], [gave(LOG_A)] * 3, (0, 2, 0), 'LOST vfat-512 program 7: a further boot ended'),
+    ('recheck: Rust varies, C repeats: failed', gave(LOG_A), gave(LOG_A), gave(LOG_A),
+     [gave(LOG_A)] * 3, [gave(LOG_A), gave(LOG_B), gave(LOG_A)], (0, 1, 0),
+     'its result varies from boot to boot'),
+]
+
+
+def fuzz_cases(first):
+    """fuzz.compare() on one program that gave different hashes, its boots
+    replaced by the made-up ones of each case."""
+    sys.path.insert(0, os.path.join(TOP, 'scripts'))
+    import fuzz
+    failed = 0
+    for n, (name, ra1, rb, ra2, again_c, again_rust, want, text) in enumerate(FUZZ_CASES, first):
+        further = {'c': list(again_c), 'rust': list(again_rust)}
+        fuzz.run_chunks = lambda args, tag, programs: [FakeRun({KEY: 'x'}), FakeRun({KEY: 'y'})]
+        fuzz.run_pair = lambda args, tag, programs, log=False, ra1=ra1, rb=rb: [ra1, rb]
+
+        def run(args, engine, tag, programs, log=False, ra2=ra2, further=further):
+            return ra2 if '-again-' in tag else further[engine].pop(0)
+        fuzz.Run = run
+        fuzz.report = lambda *a: '/dev/null'
+        args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
+                                     no_cache=False, max_minimize=0)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            got = fuzz.compare(args, 'selftest', [PROG], 0)
+        good = got == want and text in out.getvalue()
+        failed += not good
+        print(f'{"ok" if good else "not ok"} {n} - runner:{name}')
+        if not good:
+            print(f'# got {got}, want {want}; output:\n# ' + out.getvalue().replace('\n', '\n# '))
+    return failed
+
+
 def make_cases():
     """`make -n` with each case's variables: a bad value stops make while it
     reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
@@ -132,7 +199,8 @@ def main():
         if not good:
             print('# rc %d, output:\n# %s' % (p.returncode, p.stdout.replace('\n', '\n# ')))
     failed += make_cases()
-    total = len(CASES) + len(MAKE_CASES)
+    failed += fuzz_cases(len(CASES) + len(MAKE_CASES) + 1)
+    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
