@@ -18,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,8 +32,13 @@ LOGLINE = re.compile(r'^# (\d+) (.*)$')
 VERDICT = re.compile(r'^\S+: \d+ passed, \d+ failed')
 
 
+# Both engines' boots run in threads: one line at a time.
+PRINT = threading.Lock()
+
+
 def say(msg):
-    print(f'[fuzz {time.strftime("%H:%M:%S")}] {msg}', flush=True)
+    with PRINT:
+        print(f'[fuzz {time.strftime("%H:%M:%S")}] {msg}', flush=True)
 
 
 class Run:
@@ -97,9 +103,10 @@ class Run:
                             done = sum(1 for l in f if RESULT.match(l) or NOTOK.match(l))
                     except OSError:
                         done = 0
-                    print(f'[fuzz {time.strftime("%H:%M:%S")}] {engine}: {done} of '
-                          f'{len(programs)} programs, {int(time.time() - t0)} s',
-                          file=sys.stderr, flush=True)
+                    with PRINT:
+                        print(f'[fuzz {time.strftime("%H:%M:%S")}] {engine}: {done} of '
+                              f'{len(programs)} programs, {int(time.time() - t0)} s',
+                              file=sys.stderr, flush=True)
         if proc.returncode != 0:
             with open(outpath, errors='replace') as f:
                 probs = [l.rstrip() for l in f if 'PROBLEM' in l or l.startswith('not ok')]
