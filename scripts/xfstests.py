@@ -45,8 +45,13 @@ DIO_PATTERNS = re.compile(
     r"FSX_PROG\b[^\n]*\s-Z|run_fsx\b[^\n]*\s-Z|direct=1|O_DIRECT")
 
 
+# The engines' boots run in threads: one line at a time.
+PRINT = threading.Lock()
+
+
 def say(msg):
-    print(f"[rustdio {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    with PRINT:
+        print(f"[rustdio {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
 def groups():
@@ -160,12 +165,20 @@ def boot(engine, fs, run, keep, tests, limit, soak, deadline):
                             start_new_session=True)
     out = os.path.join(run, "check.out")
     last_size, last_change, ended = -1, time.time(), None
+    # A line on how far the boot is: every 5 s on a terminal, every minute
+    # into a log.
+    every, t0, shown = (5 if sys.stdout.isatty() else 60), time.time(), time.time()
     while True:
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=5)
             break
         except subprocess.TimeoutExpired:
             pass
+        if time.time() - shown >= every:
+            shown = time.time()
+            done, running = parse_check(open(out, errors="replace").read()) if os.path.exists(out) else ({}, None)
+            say(f"{fs}/{engine}: {len(done)} of {len(tests)} tests of this boot done"
+                + (f", {running} running" if running else "") + f", {int(shown - t0)} s")
         # Progress: check's output or any test's files (.full) growing.
         size = os.path.getsize(out) if os.path.exists(out) else 0
         for root, _, files in os.walk(results):
