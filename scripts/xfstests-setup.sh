@@ -15,11 +15,12 @@ XT=$BUILD/xfstests
 mkdir -p "$XT"
 
 # The list from fstests' README (Debian), without kernel headers, plus
-# the filesystems' tools.
+# the filesystems' tools and thin_check (the dm-thin tests need it).
 pkgs=(acl attr automake bc dbench dump e2fsprogs fio gawk gcc indent libacl1-dev libaio-dev
 	libcap-dev libgdbm-dev libtool libtool-bin liburing-dev libuuid1 lvm2 make psmisc python3
 	quota sed uuid-dev uuid-runtime xfsprogs xfslibs-dev sqlite3 libgdbm-compat-dev
-	dosfstools exfatprogs udftools jfsutils nilfs-tools ntfs-3g hfsutils qemu-system-x86)
+	dosfstools exfatprogs udftools jfsutils nilfs-tools ntfs-3g hfsutils qemu-system-x86
+	thin-provisioning-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
