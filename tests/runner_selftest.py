@@ -5,9 +5,9 @@ the same on real kernels.  Also: make refuses every bad variable while it
 reads the Makefile, before any work, with a line naming the variable.  And
 the differential runner's recheck (scripts/fuzz.py) on made-up boots: a
 boot that crashes there fails the run instead of excusing a divergence."""
-import os
 import contextlib
 import io
+import os
 import subprocess
 import sys
 import tempfile
