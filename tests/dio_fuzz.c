@@ -347,34 +347,33 @@ static void gen(struct op *ops, int nops, unsigned long long seed)
 		if (k == K_PREADV2 || k == K_PWRITEV2 || k == K_AIO || k == K_AIO_BATCH ||
 		    k == K_URING || k == K_URING_FIXED)
 			op->rwf = pick_rwf(op->io[0].write);
+		/*
+		 * An asynchronous write that syncs (O_DSYNC, O_SYNC or
+		 * RWF_DSYNC) is synced by the last reference's dropper: in
+		 * dio_complete() from dio/<dev> if its bios complete after
+		 * the submitter's drop, by the filesystem's ->write_iter()
+		 * (or not at all) if before.  Under faults a write error an
+		 * earlier fault left in the mapping goes to whichever sync
+		 * runs, so no such write syncs: it runs on the plain
+		 * O_DIRECT file without RWF_DSYNC.  Made after the draws, so
+		 * later ops do not move.
+		 */
+		if (faults && async_sync_write(op)) {
+			op->fdkind = 0;
+			op->rwf &= ~RWF_DSYNC;
+		}
 		if (faults && k != K_REMOUNT && k != K_CHECK && chance(30)) {
 			op->fail_bio = chance(40);
 			op->fail_nth = 1 + (int)rn(op->fail_bio || chance(70) ? 8 : 64);
 			/*
-			 * An asynchronous write that syncs (O_DSYNC, O_SYNC
-			 * or RWF_DSYNC) calls generic_write_sync() from the
-			 * last reference's dropper: the submitting task if
-			 * its bios completed first, else dio/<dev>.  Which
-			 * one is timing, so the Nth fault site of the task
-			 * is too, on either engine.  fsync() does not reach
-			 * the engine, and what it writes back a filesystem's
-			 * own threads (a journal commit) may have written
-			 * first.  Such ops run without a pin; it was drawn
-			 * all the same, so the ops after them are unchanged.
+			 * fsync() does not reach the engine, and what it
+			 * writes back a filesystem's own threads (a journal
+			 * commit) may have written first: no pin.  It was
+			 * drawn all the same, so the ops after it are
+			 * unchanged.
 			 */
-			if (async_sync_write(op) || k == K_FSYNC)
+			if (k == K_FSYNC)
 				op->fail_nth = op->fail_bio = 0;
-		}
-		/*
-		 * A write error an earlier fault left in the file's mapping
-		 * goes to the first sync that checks it.  The writes of an
-		 * AIO batch sync in the order their bios complete, so which
-		 * of two syncing writes gets it is timing: under faults a
-		 * batch with more than one write does not sync.
-		 */
-		if (faults && k == K_AIO_BATCH && batch_writes(op) > 1) {
-			op->fdkind = 0;
-			op->rwf &= ~RWF_DSYNC;
 		}
 	}
 }
