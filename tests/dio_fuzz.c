@@ -876,6 +876,16 @@ static void run_uring(int i, struct op *op, unsigned long long key)
 			io_uring_prep_readv(sqe, fd, pr.iov, pr.nseg, off);
 	}
 	sqe->rw_flags = op->rwf;
+	/*
+	 * A write without RWF_NOWAIT skips io_uring's first, non-blocking
+	 * try on a file with FMODE_NOWAIT (ocfs2 here; on the others io_uring
+	 * goes to io-wq at once anyway): that try's bios carry REQ_NOWAIT,
+	 * and whether io_uring reissues one that ends with -EAGAIN depends on
+	 * the context its last bio completes in, which the program does not
+	 * fix.  Reads keep the try: their bios never carry REQ_NOWAIT.
+	 */
+	if (io->write && !(op->rwf & RWF_NOWAIT))
+		sqe->flags |= IOSQE_ASYNC;
 	arm_fault(op);
 	ret = io_uring_submit(&ring);
 	fired = disarm_fault(op);
