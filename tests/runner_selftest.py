@@ -4,7 +4,9 @@ failure must fail the run and name its cause.  scripts/selftest-boot.sh does
 the same on real kernels.  Also: make refuses every bad variable while it
 reads the Makefile, before any work, with a line naming the variable.  And
 the differential runner's recheck (scripts/fuzz.py) on made-up boots: a
-boot that crashes there fails the run instead of excusing a divergence."""
+boot that crashes there fails the run instead of excusing a divergence.
+And the fstests runner (scripts/xfstests.py) on made-up boots: a guest that
+dies before its first test is booted again, three in a row stop the run."""
 import contextlib
 import io
 import os
@@ -163,6 +165,52 @@ def fuzz_cases(first):
     return failed
 
 
+NOSTART = ({}, None, 'nostart')
+PASSED = ({'generic/001': ('pass', ''), 'generic/002': ('notrun', 'no reflink')}, None, None)
+# (name, made-up boots in order, results wanted, boots wanted, text the
+#  runner must print; an exit is wanted when results is None)
+XFSTESTS_CASES = [
+    ('xfstests: a guest that did not start boots again', [NOSTART, PASSED],
+     {'generic/001': ['pass', ''], 'generic/002': ['notrun', 'no reflink']}, 2, 'booting again'),
+    ('xfstests: three boots that do not start stop the run', [NOSTART] * 3, None, 3,
+     'did not start in 3 boots'),
+]
+
+
+def xfstests_cases(first):
+    """xfstests.run_chunk() on two tests, its boots replaced by made-up ones."""
+    sys.path.insert(0, os.path.join(TOP, 'scripts'))
+    import xfstests
+    failed = 0
+    for n, (name, boots, want, want_boots, text) in enumerate(XFSTESTS_CASES, first):
+        with tempfile.TemporaryDirectory() as tmp:
+            xfstests.XT, xfstests.LOGS = tmp, tmp
+            os.makedirs(xfstests.kept('vfat', 'c'))
+            todo = list(boots)
+
+            def boot(engine, fs, run, *rest, todo=todo):
+                with open(os.path.join(run, 'console.log'), 'w') as f:
+                    f.write('Oops: int3\n')
+                return todo.pop(0)
+            xfstests.boot = boot
+            data = {'boots': 0, 'seconds': 0, 'results': {}}
+            out, err = io.StringIO(), ''
+            with contextlib.redirect_stdout(out):
+                try:
+                    xfstests.run_chunk('c', 'vfat', ['generic/001', 'generic/002'], data, 60, 60, None)
+                except SystemExit as e:
+                    err = str(e)
+        said = out.getvalue() + err
+        good = (data['boots'] == want_boots and not todo and text in said
+                and (data['results'] == want if want is not None else bool(err)))
+        failed += not good
+        print(f'{"ok" if good else "not ok"} {n} - runner:{name}')
+        if not good:
+            print(f'# boots {data["boots"]}, results {data["results"]}; output:\n# '
+                  + said.replace('\n', '\n# '))
+    return failed
+
+
 def make_cases():
     """`make -n` with each case's variables: a bad value stops make while it
     reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
@@ -200,7 +248,8 @@ def main():
             print('# rc %d, output:\n# %s' % (p.returncode, p.stdout.replace('\n', '\n# ')))
     failed += make_cases()
     failed += fuzz_cases(len(CASES) + len(MAKE_CASES) + 1)
-    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES)
+    failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 1)
+    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
