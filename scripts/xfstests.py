@@ -350,13 +350,16 @@ def run_fs(fs, engines, tests, args, deadline):
         if not all(finished.get(e) for e in engines):
             done = False
         if not done:
-            # The other engine must not keep results of a chunk this one did
-            # not finish.
+            # Keep the cut chunk's tests that finished on every engine; a
+            # test only one engine finished runs again on both (RESUME=1).
+            both = [t for t in chunk if all(t in datas[e]["results"] for e in engines)]
             for e in engines:
                 for t in chunk:
-                    datas[e]["results"].pop(t, None)
+                    if t not in both:
+                        datas[e]["results"].pop(t, None)
                 save(fs, e, datas[e])
-            say(f"{fs}: deadline reached; {chunk[0]} and later not run")
+            say(f"{fs}: deadline reached; {len(both)} of the {len(chunk)} tests of the last boots "
+                "finished on every engine and are kept, the rest not run")
             break
     for e, d in datas.items():
         counts = {}

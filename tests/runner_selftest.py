@@ -6,7 +6,8 @@ reads the Makefile, before any work, with a line naming the variable.  And
 the differential runner's recheck (scripts/fuzz.py) on made-up boots: a
 boot that crashes there fails the run instead of excusing a divergence.
 And the fstests runner (scripts/xfstests.py) on made-up boots: a guest that
-dies before its first test is booted again, three in a row stop the run."""
+dies before its first test is booted again, three in a row stop the run,
+and a deadline keeps the tests both engines finished."""
 import contextlib
 import io
 import os
@@ -211,6 +212,33 @@ def xfstests_cases(first):
     return failed
 
 
+def xfstests_deadline_case(n):
+    """xfstests.run_fs() on three tests in one chunk that the deadline cuts:
+    C finished two, Rust one; only the one both finished is kept."""
+    sys.path.insert(0, os.path.join(TOP, 'scripts'))
+    import xfstests
+    boots = {'c': ({'generic/001': ('pass', ''), 'generic/002': ('notrun', 'no reflink')},
+                   'generic/003', 'deadline'),
+             'rust': ({'generic/001': ('pass', '')}, 'generic/002', 'deadline')}
+    with tempfile.TemporaryDirectory() as tmp:
+        xfstests.XT, xfstests.LOGS = tmp, tmp
+        xfstests.boot = lambda engine, *rest: boots[engine]
+        xfstests.kernel_id = lambda engine: engine
+        args = types.SimpleNamespace(resume=False, chunk=16, limit=60, soak=60)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            done, datas = xfstests.run_fs('vfat', ['c', 'rust'],
+                                          ['generic/001', 'generic/002', 'generic/003'], args, 1)
+    want = {'generic/001': ['pass', '']}
+    good = (not done and all(datas[e]['results'] == want for e in ('c', 'rust'))
+            and '1 of the 3 tests' in out.getvalue())
+    print(f'{"ok" if good else "not ok"} {n} - runner:xfstests: a deadline keeps the tests both engines finished')
+    if not good:
+        print(f'# done {done}, results {[datas[e]["results"] for e in datas]}; output:\n# '
+              + out.getvalue().replace('\n', '\n# '))
+    return 0 if good else 1
+
+
 def make_cases():
     """`make -n` with each case's variables: a bad value stops make while it
     reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
@@ -249,7 +277,8 @@ def main():
     failed += make_cases()
     failed += fuzz_cases(len(CASES) + len(MAKE_CASES) + 1)
     failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 1)
-    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES)
+    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 1
+    failed += xfstests_deadline_case(total)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
