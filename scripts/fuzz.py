@@ -272,7 +272,9 @@ def run_boots(args, tag, programs):
     merged = [Merged() for _ in args.engines]
     rest, boot = programs, 0
     while rest:
-        for m, r in zip(merged, run_pair(args, tag if not boot else f'{tag}-boot{boot}', rest)):
+        # The whole log from the first boot on: a divergence that does not
+        # repeat in the recheck is still named by its operation.
+        for m, r in zip(merged, run_pair(args, tag if not boot else f'{tag}-boot{boot}', rest, log=True)):
             m.add(r)
         again = []
         for label in dict.fromkeys(p[0] for p in rest):
@@ -345,7 +347,7 @@ def differs_again(args, engine, tag, items, boots=3):
 def compare(args, tag, programs, deadline):
     runs = run_chunks(args, tag, programs)
     passed = failed = 0
-    divergent = []
+    divergent, first = [], {}
     for r, e in zip(runs, args.engines):
         if r.problem:
             say(f'{e}: the run failed: {r.problem}')
@@ -377,6 +379,10 @@ def compare(args, tag, programs, deadline):
         failed += 1
         say(f'DIVERGENCE {p[0]} program {p[1]} seed {p[2]}: '
             f'{args.engines[0]} {ha or "missing"}, {args.engines[1]} {hb or "missing"}')
+        d = first[key] = first_difference(*(r.logs.get(key, []) for r in runs))
+        if d and all(key in r.logs for r in runs):
+            print(f'    first boots differ at log line {d[0]}:\n    {args.engines[0]}: {d[1]}\n'
+                  f'    {args.engines[1]}: {d[2]}', flush=True)
         if ha and hb and 'setup-failed' not in (ha, hb):
             divergent.append(p)
     if not divergent:
@@ -402,7 +408,10 @@ def compare(args, tag, programs, deadline):
             say(f'LOST {p[0]} program {p[1]}: a recheck boot ended before it ran')
             continue
         la1, la2, lb = ra1.logs.get(key, []), ra2.logs.get(key, []), rb.logs.get(key, [])
-        d = first_difference(la1, la2)
+        # The first boot's log, where it has one, is a third boot of the
+        # reference kernel.
+        la0 = runs[0].logs.get(key)
+        d = first_difference(la1, la2) or (la0 is not None and first_difference(la0, la1))
         if d:
             # Not a verdict on either engine: the filesystem (or the kernel
             # around the engine) does not repeat itself.
@@ -445,12 +454,16 @@ def compare(args, tag, programs, deadline):
             varies.append((p, la1))
     for p, la1 in varies:
         seen = seen_all[(p[0], p[1])]
+        d0 = first.get((p[0], p[1]))
         what = (f'at log line {seen[0]}:\n    {a}: {seen[1]}\n    {b}: {seen[2]}' if seen else
-                'not seen again in three more boots with the whole log')
+                'not seen again in three more boots with the whole log' +
+                (f'; its first boot differed at log line {d0[0]}:\n    {a}: {d0[1]}\n    {b}: {d0[2]}'
+                 if d0 else ''))
         say(f'{p[0]} program {p[1]}: the {b} kernel gave the {a} result on a second boot: '
             f'its result varies from boot to boot (the {a} kernel\'s did not); {what}')
         report(args, p, None, None, f'{b} varies between boots; {a} repeats itself; ' +
-               (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else what))
+               (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else
+                what.replace('\n   ', ' /')))
     for p, la, lb in real[:args.max_minimize]:
         final, logs, why = minimize(args, p, deadline, la, lb)
         path = report(args, p, final, logs, why)

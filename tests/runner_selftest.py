@@ -135,6 +135,13 @@ FUZZ_CASES = [
     ('recheck: Rust varies, C repeats: failed', gave(LOG_A), gave(LOG_A), gave(LOG_A),
      [gave(LOG_A)] * 3, [gave(LOG_A), gave(LOG_B), gave(LOG_A)], (0, 1, 0),
      'its result varies from boot to boot'),
+    # The first boots print the whole log: a third boot of C.
+    ('recheck: the first boot of C differs from the recheck, skipped', gave(LOG_A), gave(LOG_A), gave(LOG_A),
+     [], [], (0, 0, 1), 'SKIP: two boots of the c kernel differ', (LOG_B, LOG_A)),
+    ('recheck: Rust varies, its first boot names the operation', gave(LOG_A), gave(LOG_A), gave(LOG_A),
+     [gave(LOG_A)] * 3, [gave(LOG_A)] * 3, (0, 1, 0),
+     'its first boot differed at log line 0:\n    c: 3 pwrite f0 -> 4096 e=0\n    rust: 3 pwrite f0 -> -1 e=5',
+     (LOG_A, LOG_B)),
 ]
 
 
@@ -144,13 +151,19 @@ def fuzz_cases(first):
     sys.path.insert(0, os.path.join(TOP, 'scripts'))
     import fuzz
     failed = 0
-    for n, (name, ra1, rb, ra2, again_c, again_rust, want, text) in enumerate(FUZZ_CASES, first):
+    for n, (name, ra1, rb, ra2, again_c, again_rust, want, text, *logs) in enumerate(FUZZ_CASES, first):
         further = {'c': list(again_c), 'rust': list(again_rust)}
-        fuzz.run_chunks = lambda args, tag, programs: [FakeRun({KEY: 'x'}), FakeRun({KEY: 'y'})]
+        # The first boots: different hashes, with or without whole logs.
+        boots = ([FakeRun({KEY: 'x'}, {KEY: logs[0][0]}), FakeRun({KEY: 'y'}, {KEY: logs[0][1]})] if logs else
+                 [FakeRun({KEY: 'x'}), FakeRun({KEY: 'y'})])
+        fuzz.run_chunks = lambda args, tag, programs, boots=boots: boots
         fuzz.run_pair = lambda args, tag, programs, log=False, ra1=ra1, rb=rb: [ra1, rb]
 
         def run(args, engine, tag, programs, log=False, ra2=ra2, further=further):
-            return ra2 if '-again-' in tag else further[engine].pop(0)
+            if '-again-' in tag:
+                return ra2
+            # Boots a case does not list repeat the reference log.
+            return further[engine].pop(0) if further[engine] else gave(LOG_A)
         fuzz.Run = run
         fuzz.report = lambda *a: '/dev/null'
         args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
