@@ -782,7 +782,7 @@ static void run_aio(int i, struct op *op, unsigned long long key)
 	struct prepared pr[MAXBATCH];
 	struct io_event ev[MAXBATCH];
 	long long blocks, size = file_size(op->file, &blocks), offs[MAXBATCH], res[MAXBATCH];
-	int fd = fds[op->file][op->fdkind], n = op->nio, j, fired;
+	int fd = fds[op->file][op->fdkind], n = op->nio, j, k, fired;
 	long r, got = 0;
 	char what[400], d[160];
 	size_t w = 0;
@@ -791,8 +791,21 @@ static void run_aio(int i, struct op *op, unsigned long long key)
 	for (j = 0; j < n; j++) {
 		struct io *io = &op->io[j];
 
-		/* Items of a batch never overlap: each is 2 MiB further on. */
+		/*
+		 * Items of a batch never overlap, so that no item's result
+		 * depends on the order the others complete in: each is 2 MiB
+		 * further on, and 2 MiB more (which keeps its alignment) while
+		 * it meets an earlier one, as an item placed from the file
+		 * size can meet one placed from offset 0.
+		 */
 		offs[j] = resolve(io, size) + (long long)j * SLOT;
+		for (k = 0; k < j; k++) {
+			if (offs[j] < offs[k] + op->io[k].len &&
+			    offs[k] < offs[j] + io->len) {
+				offs[j] += SLOT;
+				k = -1;
+			}
+		}
 		prepare(io, &pr[j], key + j);
 		memset(&cbs[j], 0, sizeof(cbs[j]));
 		cbs[j].aio_data = j;
