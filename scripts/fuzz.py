@@ -164,6 +164,26 @@ def first_difference(a, b):
     return None
 
 
+def parting(logs):
+    """The first log line at which two of `logs` differ, or None."""
+    lines = [d[0] for i, x in enumerate(logs) for y in logs[i + 1:] if (d := first_difference(x, y))]
+    return min(lines) if lines else None
+
+
+def differs_before(ref, logs, n):
+    """The first difference of one of `logs` from `ref` that comes before log
+    line n, or None."""
+    for log in logs:
+        d = first_difference(ref, log)
+        if d and d[0] < n:
+            return d
+    return None
+
+
+def line_at(log, n):
+    return log[n] if n < len(log) else '(end of log)'
+
+
 def op_index(line):
     parts = line.split()
     return int(parts[0]) if parts and parts[0].isdigit() else None
@@ -411,14 +431,30 @@ def compare(args, tag, programs, deadline):
         # The first boot's log, where it has one, is a third boot of the
         # reference kernel.
         la0 = runs[0].logs.get(key)
+        lb0 = runs[1].logs.get(key)
         d = first_difference(la1, la2) or (la0 is not None and first_difference(la0, la1))
         if d:
-            # Not a verdict on either engine: the filesystem (or the kernel
-            # around the engine) does not repeat itself.
+            # Not a verdict on either engine past the line where the boots of
+            # the reference kernel part: the filesystem (or the kernel around
+            # the engine) does not repeat itself there.  Up to that line the
+            # reference kernel did repeat itself, and the other must agree.
+            refs = [log for log in (la0, la1, la2) if log is not None]
+            n = parting(refs)
+            mine = [log for log in (lb0, lb) if log is not None]
+            e = differs_before(la1, mine, n)
+            if e:
+                say(f'{p[0]} program {p[1]}: the boots of the {a} kernel agree up to log line {n}, '
+                    f'and the {b} kernel differs before it, at log line {e[0]}:\n    {a}: {e[1]}\n    {b}: {e[2]}')
+                report(args, p, None, None, f'{a} boots agree up to log line {n}; {b} differs at log line '
+                       f'{e[0]}: {a}: {e[1]} / {b}: {e[2]}')
+                continue
             failed -= 1
             skipped += 1
-            say(f'{p[0]} program {p[1]}: SKIP: two boots of the {a} kernel differ, at log line {d[0]}:'
-                f'\n    {d[1]}\n    {d[2]}')
+            known = {line_at(log, n) for log in refs}
+            which = 'one of theirs' if all(line_at(log, n) in known for log in mine) else 'a line none of them gave'
+            say(f'{p[0]} program {p[1]}: SKIP: two boots of the {a} kernel differ, at log line {n}:'
+                f'\n    {line_at(refs[0], n)}\n    {next(x for x in known if x != line_at(refs[0], n))}'
+                f'\n    the {b} kernel\'s logs agree with them up to there, and give there {which}')
             continue
         d = first_difference(la1, lb)
         if not d:
@@ -445,7 +481,17 @@ def compare(args, tag, programs, deadline):
         if LOST in (d, seen_all[(p[0], p[1])]):
             say(f'LOST {p[0]} program {p[1]}: a further boot ended before it ran')
             continue
-        if d:
+        lb0 = runs[1].logs.get(key)
+        e = d and differs_before(la1, [lb0] if lb0 is not None else [], d[0])
+        if e:
+            # The reference kernel's further boots part later than the other
+            # kernel's first boot did: that difference is the other's own.
+            say(f'{p[0]} program {p[1]}: the {b} kernel\'s first boot differs at log line {e[0]}, before '
+                f'the boots of the {a} kernel part (log line {d[0]}): its result varies from boot to boot:'
+                f'\n    {a}: {e[1]}\n    {b}: {e[2]}')
+            report(args, p, None, None, f'{b} varies between boots; {a} boots agree up to log line {d[0]}; '
+                   f'{b} differs at log line {e[0]}: {a}: {e[1]} / {b}: {e[2]}')
+        elif d:
             failed -= 1
             skipped += 1
             say(f'{p[0]} program {p[1]}: SKIP: boots of the {a} kernel differ, at log line {d[0]}:'

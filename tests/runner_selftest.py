@@ -115,6 +115,11 @@ class FakeRun:
 PROG = ('vfat-512', 7, 7, 200, 'all')
 KEY = PROG[:2]
 LOG_A, LOG_B = ['3 pwrite f0 -> 4096 e=0'], ['3 pwrite f0 -> -1 e=5']
+# Two lines: C's boots part at the second, the Rust log differs at the first.
+LOG_C = ['1 pread f0 -> 512 e=0', '3 pwrite f0 -> 4096 e=0']
+LOG_D = ['1 pread f0 -> 512 e=0', '3 pwrite f0 -> -1 e=5']
+LOG_E = ['1 pread f0 -> 512 e=0', '3 pwrite f0 -> -1 e=12']
+LOG_R = ['1 pread f0 -> -1 e=14', '3 pwrite f0 -> 4096 e=0']
 
 
 def gave(log):
@@ -142,6 +147,18 @@ FUZZ_CASES = [
      [gave(LOG_A)] * 3, [gave(LOG_A)] * 3, (0, 1, 0),
      'its first boot differed at log line 0:\n    c: 3 pwrite f0 -> 4096 e=0\n    rust: 3 pwrite f0 -> -1 e=5',
      (LOG_A, LOG_B)),
+    # Up to the line where the boots of C part, C repeated itself.
+    ('recheck: C parts late, Rust differs before: failed', gave(LOG_C), gave(LOG_R), gave(LOG_D), [], [],
+     (0, 1, 0), 'the boots of the c kernel agree up to log line 1, and the rust kernel differs before it'),
+    ('recheck: C parts, Rust the same up to there: skipped', gave(LOG_C), gave(LOG_D), gave(LOG_D), [], [],
+     (0, 0, 1), "the rust kernel's logs agree with them up to there, and give there one of theirs",
+     (LOG_C, LOG_D)),
+    ('recheck: C parts, Rust gives a third result there: skipped, said', gave(LOG_C), gave(LOG_E), gave(LOG_D),
+     [], [], (0, 0, 1), 'and give there a line none of them gave', (LOG_C, LOG_E)),
+    ('recheck: the first boot of Rust differs before further boots of C part: failed', gave(LOG_C),
+     gave(LOG_C), gave(LOG_C), [gave(LOG_D)], [gave(LOG_C)] * 3, (0, 1, 0),
+     "the rust kernel's first boot differs at log line 0, before the boots of the c kernel part (log line 1)",
+     (LOG_C, LOG_R)),
 ]
 
 
