@@ -155,10 +155,13 @@ def run_pair(args, tag, programs, log=False):
         return [f.result() for f in futures]
 
 
+def line_at(log, n):
+    return log[n] if n < len(log) else '(end of log)'
+
+
 def first_difference(a, b):
     for i in range(max(len(a), len(b))):
-        x = a[i] if i < len(a) else '(end of log)'
-        y = b[i] if i < len(b) else '(end of log)'
+        x, y = line_at(a, i), line_at(b, i)
         if x != y:
             return i, x, y
     return None
@@ -178,10 +181,6 @@ def differs_before(ref, logs, n):
         if d and d[0] < n:
             return d
     return None
-
-
-def line_at(log, n):
-    return log[n] if n < len(log) else '(end of log)'
 
 
 def op_index(line):
