@@ -416,7 +416,7 @@ if [ "$suite" = quick ]; then
 fi
 
 # Differential programs (scripts/fuzz.py): each disk listed in
-# /fuzz/programs.txt runs its programs, every one from the pristine image.
+# /fuzz/programs.txt runs its programs, every one from the disk's first image.
 # Writeback only when a program asks for it, so that whether a page is dirty
 # (RWF_NOWAIT's -EAGAIN) does not depend on timing.
 case $suite in fuzz|fuzz-faults)
@@ -455,11 +455,9 @@ case $suite in fuzz|fuzz-faults)
 		# split with -EAGAIN (bio_split_rw_at()): a direct write's
 		# REQ_NOWAIT, and where its bios end, show in its result.
 		case $serial in ocfs2-*) echo 4 > $s/queue/max_sectors_kb ;; esac
-		dd if=$dev of=/tmp/pristine.img bs=1M 2>/dev/null
 		mkdir -p /mnt/fuzz
 		prog fuzz:$serial /bin/dio_fuzz $fflags -d $dev -t ${serial%-*} -m /mnt/fuzz -L $serial \
-			-b ${serial##*-} -p /tmp/pristine.img -f /fuzz/programs.txt
-		rm -f /tmp/pristine.img
+			-b ${serial##*-} -f /fuzz/programs.txt
 	done
 	;;
 esac
