@@ -476,8 +476,9 @@ def compare(args, tag, programs, deadline):
             failed += 1
     varies = []
     for p, la1 in same:
-        d = again[(p[0], p[1])]
-        if LOST in (d, seen_all[(p[0], p[1])]):
+        key = (p[0], p[1])
+        d = again[key]
+        if LOST in (d, seen_all[key]):
             say(f'LOST {p[0]} program {p[1]}: a further boot ended before it ran')
             continue
         lb0 = runs[1].logs.get(key)

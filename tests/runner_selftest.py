@@ -196,6 +196,43 @@ def fuzz_cases(first):
     return failed
 
 
+def fuzz_two_programs_case(n):
+    """Two divergent programs: the one that goes on to the further boots is
+    judged by its own first-boot log, not by the other program's."""
+    import fuzz
+    other = ('vfat-512', 8, 8, 200, 'all')
+    k2 = other[:2]
+    # Program 7: the recheck gives C's log on both kernels, a further boot
+    # of C parts at line 1, and Rust's first boot differed at line 0: failed.
+    # Program 8, last in the list: the C boots part at line 1, Rust agrees
+    # up to there: skipped.
+    boots = [FakeRun({KEY: 'x', k2: 'x'}, {KEY: LOG_C, k2: LOG_C}),
+             FakeRun({KEY: 'y', k2: 'y'}, {KEY: LOG_R, k2: LOG_C})]
+    fuzz.run_chunks = lambda args, tag, programs: boots
+    fuzz.run_pair = lambda args, tag, programs, log=False: [
+        FakeRun({KEY: 'x', k2: 'x'}, {KEY: LOG_C, k2: LOG_C}),
+        FakeRun({KEY: 'x', k2: 'z'}, {KEY: LOG_C, k2: LOG_D})]
+    further = {'c': [gave(LOG_D)], 'rust': []}
+
+    def run(args, engine, tag, programs, log=False):
+        if '-again-' in tag:
+            return FakeRun({KEY: 'x', k2: 'z'}, {KEY: LOG_C, k2: LOG_D})
+        return further[engine].pop(0) if further[engine] else gave(LOG_C)
+    fuzz.Run = run
+    fuzz.report = lambda *a: '/dev/null'
+    args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
+                                 no_cache=False, max_minimize=0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        got = fuzz.compare(args, 'selftest', [PROG, other], 0)
+    text = "vfat-512 program 7: the rust kernel's first boot differs at log line 0"
+    good = got == (0, 1, 1) and text in out.getvalue() and 'program 8: SKIP' in out.getvalue()
+    print(f'{"ok" if good else "not ok"} {n} - runner:recheck: two programs, each judged by its own logs')
+    if not good:
+        print(f'# got {got}, want (0, 1, 1); output:\n# ' + out.getvalue().replace('\n', '\n# '))
+    return not good
+
+
 NOSTART = ({}, None, 'nostart')
 PASSED = ({'generic/001': ('pass', ''), 'generic/002': ('notrun', 'no reflink')}, None, None)
 # (name, made-up boots in order, results wanted, boots wanted, text the
@@ -306,8 +343,9 @@ def main():
             print('# rc %d, output:\n# %s' % (p.returncode, p.stdout.replace('\n', '\n# ')))
     failed += make_cases()
     failed += fuzz_cases(len(CASES) + len(MAKE_CASES) + 1)
-    failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 1)
-    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 1
+    failed += fuzz_two_programs_case(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 1)
+    failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 2)
+    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 2
     failed += xfstests_deadline_case(total)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
