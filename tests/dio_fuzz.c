@@ -479,7 +479,8 @@ static int load_image(void)
 		rc = -EINVAL;
 	if (!rc) {
 		image_len = (size_t)bytes;
-		image = mmap(NULL, image_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		image = mmap(NULL, image_len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (image == MAP_FAILED) {
 			image = NULL;
 			rc = -errno;
