@@ -187,22 +187,38 @@ static long long pick_len(void)
 	long long L = lbs, B = fsblk;
 
 	switch (rn(16)) {
-	case 0: return chance(30) ? 0 : L;
-	case 1: return L;
-	case 2: return 2 * L;
-	case 3: return 3 * L;
-	case 4: return B > L ? B - L : L;
-	case 5: return B;
-	case 6: return B + L;
-	case 7: return PG;
-	case 8: return 2 * PG + L;
-	case 9: return 16384;
-	case 10: return 65536;
-	case 11: return 131072 + L;
-	case 12: return 262144;
-	case 13: return chance(25) ? (1 << 20) : 8 * PG;
-	case 14: return chance(50) ? L + 1 : L / 2;	/* misaligned */
-	default: return (1 + rn(24)) * L;
+	case 0:
+		return chance(30) ? 0 : L;
+	case 1:
+		return L;
+	case 2:
+		return 2 * L;
+	case 3:
+		return 3 * L;
+	case 4:
+		return B > L ? B - L : L;
+	case 5:
+		return B;
+	case 6:
+		return B + L;
+	case 7:
+		return PG;
+	case 8:
+		return 2 * PG + L;
+	case 9:
+		return 16384;
+	case 10:
+		return 65536;
+	case 11:
+		return 131072 + L;
+	case 12:
+		return 262144;
+	case 13:
+		return chance(25) ? (1 << 20) : 8 * PG;
+	case 14:
+		return chance(50) ? L + 1 : L / 2;	/* misaligned */
+	default:
+		return (1 + rn(24)) * L;
 	}
 }
 
@@ -212,18 +228,39 @@ static void pick_off(struct io *io)
 
 	io->base = chance(45) ? B_ABS : (int)(1 + rn(3));
 	switch (rn(8)) {
-	case 0: case 1: case 2: case 3: adj = 0; break;
-	case 4: adj = L; break;
-	case 5: adj = -L; break;
-	case 6: adj = chance(50) ? B : -B; break;
-	default: adj = chance(50) ? 1 : L / 2; break;	/* misaligned */
+	case 0:
+	case 1:
+	case 2:
+	case 3:
+		adj = 0;
+		break;
+	case 4:
+		adj = L;
+		break;
+	case 5:
+		adj = -L;
+		break;
+	case 6:
+		adj = chance(50) ? B : -B;
+		break;
+	default:
+		adj = chance(50) ? 1 : L / 2;	/* misaligned */
+		break;
 	}
 	if (io->base == B_ABS) {
 		switch (rn(4)) {
-		case 0: unit = L; break;
-		case 1: unit = B; break;
-		case 2: unit = PG; break;
-		default: unit = 65536; break;
+		case 0:
+			unit = L;
+			break;
+		case 1:
+			unit = B;
+			break;
+		case 2:
+			unit = PG;
+			break;
+		default:
+			unit = 65536;
+			break;
 		}
 		io->delta = rn(chance(80) ? 17 : 64) * unit + adj;
 		if (io->delta < 0)
@@ -240,9 +277,16 @@ static void pick_buf(struct io *io, long long slot)
 
 	io->bkind = chance(70) ? BK_ANON : chance(50) ? BK_SHARED : BK_PROTNONE;
 	switch (rn(10)) {
-	case 0: misalign = chance(50) ? 1 : L / 2; break;	/* misaligned */
-	case 1: case 2: misalign = L < PG ? L * (1 + rn(PG / L - 1)) : 0; break;
-	default: misalign = 0; break;
+	case 0:
+		misalign = chance(50) ? 1 : L / 2;	/* misaligned */
+		break;
+	case 1:
+	case 2:
+		misalign = L < PG ? L * (1 + rn(PG / L - 1)) : 0;
+		break;
+	default:
+		misalign = 0;
+		break;
 	}
 	io->boff = slot * SLOT + (pages > 0 ? rn(pages) : 0) * PG + misalign;
 	io->none_page = (int)rn(io->len > PG ? (io->len + PG - 1) / PG : 1);
@@ -255,11 +299,21 @@ static void pick_io(struct io *io, int write, long long slot)
 	pick_off(io);
 	io->len = pick_len();
 	switch (rn(12)) {
-	case 0: io->nseg = 2; break;
-	case 1: io->nseg = 3; break;
-	case 2: io->nseg = 8; break;
-	case 3: io->nseg = chance(85) ? 64 : chance(70) ? IOV_MAX : IOV_MAX + 1; break;
-	default: io->nseg = 1; break;
+	case 0:
+		io->nseg = 2;
+		break;
+	case 1:
+		io->nseg = 3;
+		break;
+	case 2:
+		io->nseg = 8;
+		break;
+	case 3:
+		io->nseg = chance(85) ? 64 : chance(70) ? IOV_MAX : IOV_MAX + 1;
+		break;
+	default:
+		io->nseg = 1;
+		break;
 	}
 	pick_buf(io, slot);
 }
@@ -562,10 +616,18 @@ static long long resolve(const struct io *io, long long size)
 	long long v;
 
 	switch (io->base) {
-	case B_SIZE: v = size; break;
-	case B_SIZE_LBS: v = size / lbs * lbs; break;
-	case B_SIZE_BLK: v = size / fsblk * fsblk; break;
-	default: v = 0; break;
+	case B_SIZE:
+		v = size;
+		break;
+	case B_SIZE_LBS:
+		v = size / lbs * lbs;
+		break;
+	case B_SIZE_BLK:
+		v = size / fsblk * fsblk;
+		break;
+	default:
+		v = 0;
+		break;
 	}
 	v += io->delta;
 	if (v < 0)
@@ -803,12 +865,26 @@ static void run_rw(int i, struct op *op, unsigned long long key)
 	describe(d, sizeof(d), io, off);
 	arm_fault(op);
 	switch (op->kind) {
-	case K_PREAD: case K_BUFREAD: ret = pread(fd, pr.buf, io->len, off); break;
-	case K_PWRITE: case K_BUFWRITE: ret = pwrite(fd, pr.buf, io->len, off); break;
-	case K_PREADV: ret = preadv(fd, pr.iov, pr.nseg, off); break;
-	case K_PWRITEV: ret = pwritev(fd, pr.iov, pr.nseg, off); break;
-	case K_PREADV2: ret = preadv2(fd, pr.iov, pr.nseg, off, op->rwf); break;
-	default: ret = pwritev2(fd, pr.iov, pr.nseg, off, op->rwf); break;
+	case K_PREAD:
+	case K_BUFREAD:
+		ret = pread(fd, pr.buf, io->len, off);
+		break;
+	case K_PWRITE:
+	case K_BUFWRITE:
+		ret = pwrite(fd, pr.buf, io->len, off);
+		break;
+	case K_PREADV:
+		ret = preadv(fd, pr.iov, pr.nseg, off);
+		break;
+	case K_PWRITEV:
+		ret = pwritev(fd, pr.iov, pr.nseg, off);
+		break;
+	case K_PREADV2:
+		ret = preadv2(fd, pr.iov, pr.nseg, off, op->rwf);
+		break;
+	default:
+		ret = pwritev2(fd, pr.iov, pr.nseg, off, op->rwf);
+		break;
 	}
 	err = errno;
 	fired = disarm_fault(op);
@@ -968,7 +1044,8 @@ static void run_other(int i, struct op *op, unsigned long long key)
 	snprintf(what, sizeof(what), "off=%lld len=%lld arg=%lld", off, len, op->arg);
 	arm_fault(op);
 	switch (op->kind) {
-	case K_MMAP_STORE: {
+	case K_MMAP_STORE:
+		{
 		long long pg = size > 0 ? (off % size) / PG * PG : 0, n;
 		char *m;
 
@@ -1172,8 +1249,14 @@ static int run_program(unsigned long long seed, int nops, const char *keep)
 		if (!keep_has(keep, i))
 			continue;
 		switch (op->kind) {
-		case K_AIO: case K_AIO_BATCH: run_aio(i, op, key); break;
-		case K_URING: case K_URING_FIXED: run_uring(i, op, key); break;
+		case K_AIO:
+		case K_AIO_BATCH:
+			run_aio(i, op, key);
+			break;
+		case K_URING:
+		case K_URING_FIXED:
+			run_uring(i, op, key);
+			break;
 		case K_MMAP_STORE: case K_TRUNCATE: case K_FALLOCATE: case K_FSYNC:
 			run_other(i, op, key);
 			break;
@@ -1183,8 +1266,12 @@ static int run_program(unsigned long long seed, int nops, const char *keep)
 				return 0;	/* logged; the rest cannot run */
 			}
 			break;
-		case K_CHECK: checkpoint(i); break;
-		default: run_rw(i, op, key); break;
+		case K_CHECK:
+			checkpoint(i);
+			break;
+		default:
+			run_rw(i, op, key);
+			break;
 		}
 	}
 	checkpoint(nops);
@@ -1261,15 +1348,32 @@ int main(int argc, char **argv)
 	memset(fds, -1, sizeof(fds));
 	while ((c = getopt(argc, argv, "lFd:t:m:L:b:p:f:")) != -1) {
 		switch (c) {
-		case 'l': logging = 1; break;
-		case 'F': faults = 1; break;
-		case 'd': dev = optarg; break;
-		case 't': fstype = optarg; break;
-		case 'm': mnt = optarg; break;
-		case 'L': label = optarg; break;
-		case 'b': lbs = (unsigned int)atoi(optarg); break;
-		case 'f': list = optarg; break;
-		default: goto usage;
+		case 'l':
+			logging = 1;
+			break;
+		case 'F':
+			faults = 1;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 't':
+			fstype = optarg;
+			break;
+		case 'm':
+			mnt = optarg;
+			break;
+		case 'L':
+			label = optarg;
+			break;
+		case 'b':
+			lbs = (unsigned int)atoi(optarg);
+			break;
+		case 'f':
+			list = optarg;
+			break;
+		default:
+			goto usage;
 		}
 	}
 	if (!dev || !fstype || !mnt || !label || !list || lbs < 512)
