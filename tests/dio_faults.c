@@ -216,7 +216,8 @@ static void device_errors(void)
 	long sec;
 	int fd;
 
-	if (make_file("bad", len, 1) || (sec = file_sector("bad", 512 * 1024)) < 0) {
+	sec = make_file("bad", len, 1) ? -1 : file_sector("bad", 512 * 1024);
+	if (sec < 0) {
 		report("badblock_setup", "ok", "setup-failed");
 		return;
 	}
@@ -239,7 +240,8 @@ static void reap_early_stop(void)
 	long sec, r0, r1, r;
 	int fd, e;
 
-	if (make_file("big", len, 3) || (sec = file_sector("big", 0)) < 0) {
+	sec = make_file("big", len, 3) ? -1 : file_sector("big", 0);
+	if (sec < 0) {
 		report("reap_setup", "ok", "setup-failed");
 		return;
 	}
@@ -470,7 +472,8 @@ static void dm_errors(void)
 	long sec, r;
 	int fd, e;
 
-	if (make_file("dme", len, 11) || (sec = file_sector("dme", 512 * 1024)) < 0) {
+	sec = make_file("dme", len, 11) ? -1 : file_sector("dme", 512 * 1024);
+	if (sec < 0) {
 		report("dm_setup", "ok", "setup-failed");
 		return;
 	}
@@ -535,7 +538,8 @@ static void dm_multibio(void)
 	long sec, r;
 	int fd, e;
 
-	if (make_file("dmbig", len, 16) || (sec = file_sector("dmbig", len / 2)) < 0) {
+	sec = make_file("dmbig", len, 16) ? -1 : file_sector("dmbig", len / 2);
+	if (sec < 0) {
 		report("dm_multibio_setup", "ok", "setup-failed");
 		return;
 	}
@@ -571,7 +575,8 @@ static void stale_pagecache(void)
 	int fd = -1, bfd = -1, e;
 	long sec, r;
 
-	if (make_file("stale", len, 18) || (sec = file_sector("stale", 0)) < 0) {
+	sec = make_file("stale", len, 18) ? -1 : file_sector("stale", 0);
+	if (sec < 0) {
 		report("stale_pagecache_setup", "ok", "setup-failed");
 		goto out;
 	}
@@ -642,8 +647,10 @@ static void truncate_vs_aio(void)
 	int fd = -1;
 	long sec, r;
 
-	if (make_file("trunc", 2 * len, 22) || (sec = file_sector("trunc", 0)) < 0 ||
-	    (fd = open(path("trunc"), O_RDWR | O_DIRECT)) < 0 || io_setup_(4, &ctx)) {
+	sec = make_file("trunc", 2 * len, 22) ? -1 : file_sector("trunc", 0);
+	if (sec >= 0)
+		fd = open(path("trunc"), O_RDWR | O_DIRECT);
+	if (fd < 0 || io_setup_(4, &ctx)) {
 		report("truncate_vs_aio_setup", "ok", "setup-failed");
 		goto out;
 	}
@@ -715,8 +722,9 @@ static void extend_aio(void)
 	struct stat st;
 	int fd = -1, bfd = -1;
 
-	if (make_file("ext", len, 24) || (fd = open(path("ext"), O_RDWR | O_DIRECT)) < 0 ||
-	    io_setup_(4, &ctx)) {
+	if (!make_file("ext", len, 24))
+		fd = open(path("ext"), O_RDWR | O_DIRECT);
+	if (fd < 0 || io_setup_(4, &ctx)) {
 		report("extend_aio_setup", "ok", "setup-failed");
 		goto out;
 	}
@@ -734,9 +742,9 @@ static void extend_aio(void)
 	report("extend_aio_pins_released", "none", pinned(a, 2 * len));
 	dm_linear();
 	/* The data as the page cache sees it after both writes. */
-	if (write_str("/proc/sys/vm/drop_caches", "3") ||
-	    (bfd = open(path("ext"), O_RDONLY)) < 0 ||
-	    pread(bfd, got, 2 * len, 0) != (ssize_t)(2 * len))
+	if (!write_str("/proc/sys/vm/drop_caches", "3"))
+		bfd = open(path("ext"), O_RDONLY);
+	if (bfd < 0 || pread(bfd, got, 2 * len, 0) != (ssize_t)(2 * len))
 		report("extend_aio_data", "same", "read-failed");
 	else
 		report("extend_aio_data", "same",
@@ -782,8 +790,9 @@ static void nowait(void)
 	long r;
 
 	fill(want, len, 21);
-	if (make_file("nw", len, 21) || write_str("/proc/sys/vm/drop_caches", "3") ||
-	    (fd = open(path("nw"), O_RDWR | O_DIRECT)) < 0 || dm_verb("suspend")) {
+	if (!make_file("nw", len, 21) && !write_str("/proc/sys/vm/drop_caches", "3"))
+		fd = open(path("nw"), O_RDWR | O_DIRECT);
+	if (fd < 0 || dm_verb("suspend")) {
 		report("nowait_setup", "ok", "setup-failed");
 		goto out;
 	}

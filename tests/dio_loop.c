@@ -1,15 +1,18 @@
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+// SPDX-License-Identifier: GPL-2.0
 /*
  * dio_loop <file> <r|w> <n> <bs>: n O_DIRECT preads or pwrites of bs bytes at
  * pseudo-random bs-aligned offsets of a 24 MiB file, the same on every run.
  * The request stream of scripts/insn-count.sh: one system call per request
  * and nothing else, so the kernel's instructions per request can be counted.
  */
+
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 int main(int argc, char **argv)
 {
 	int mode, n, bs, fd;

@@ -118,11 +118,13 @@ static void *buffered_worker(void *arg)
 static void *mmap_worker(void *arg)
 {
 	char p[512], *w = abuf(REGION), *r = abuf(REGION), *m;
-	int fd = open(path("soak-mmap", p), O_RDWR | O_CREAT, 0644), dfd;
+	int fd = open(path("soak-mmap", p), O_RDWR | O_CREAT, 0644), dfd = -1;
 	uint32_t seq = 0;
 
 	(void)arg;
-	if (ftruncate(fd, REGION) || (dfd = open(p, O_RDONLY | O_DIRECT)) < 0) {
+	if (!ftruncate(fd, REGION))
+		dfd = open(p, O_RDONLY | O_DIRECT);
+	if (dfd < 0) {
 		error("mmap setup", 0, 0);
 		return NULL;
 	}
@@ -185,13 +187,14 @@ static void *truncate_worker(void *arg)
 static void *fork_worker(void *arg)
 {
 	char p[512], *r = abuf(REGION), *exp = abuf(REGION);
-	int fd = open(path("soak-fork", p), O_RDWR | O_CREAT, 0644), dfd, st;
+	int fd = open(path("soak-fork", p), O_RDWR | O_CREAT, 0644), dfd = -1, st;
 	pid_t pid;
 
 	(void)arg;
 	fill(exp, REGION, 7);
-	if (pwrite(fd, exp, REGION, 0) != REGION || fsync(fd) ||
-	    (dfd = open(p, O_RDONLY | O_DIRECT)) < 0) {
+	if (pwrite(fd, exp, REGION, 0) == REGION && !fsync(fd))
+		dfd = open(p, O_RDONLY | O_DIRECT);
+	if (dfd < 0) {
 		error("fork setup", 0, 0);
 		return NULL;
 	}
