@@ -442,8 +442,15 @@ def compare(args, tag, programs, deadline):
             mine = [log for log in (lb0, lb) if log is not None]
             e = differs_before(la1, mine, n)
             if e:
+                # Which of its boots: one that agrees there says its result
+                # varies from boot to boot (still a failure: C's did not).
+                which = ('' if lb0 is None else
+                         ' on both of its boots' if all(differs_before(la1, [x], n) for x in (lb0, lb)) else
+                         ' on its first boot (its recheck agrees up to there)' if differs_before(la1, [lb0], n) else
+                         ' on its recheck (its first boot agrees up to there)')
                 say(f'{p[0]} program {p[1]}: the boots of the {a} kernel agree up to log line {n}, '
-                    f'and the {b} kernel differs before it, at log line {e[0]}:\n    {a}: {e[1]}\n    {b}: {e[2]}')
+                    f'and the {b} kernel differs before it{which}, at log line {e[0]}:'
+                    f'\n    {a}: {e[1]}\n    {b}: {e[2]}')
                 report(args, p, None, None, f'{a} boots agree up to log line {n}; {b} differs at log line '
                        f'{e[0]}: {a}: {e[1]} / {b}: {e[2]}')
                 continue

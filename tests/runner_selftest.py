@@ -150,6 +150,10 @@ FUZZ_CASES = [
     # Up to the line where the boots of C part, C repeated itself.
     ('recheck: C parts late, Rust differs before: failed', gave(LOG_C), gave(LOG_R), gave(LOG_D), [], [],
      (0, 1, 0), 'the boots of the c kernel agree up to log line 1, and the rust kernel differs before it'),
+    ("recheck: C parts late, Rust's first boot differs before, its recheck not: failed, said", gave(LOG_C),
+     gave(LOG_C), gave(LOG_D), [], [], (0, 1, 0),
+     "the rust kernel differs before it on its first boot (its recheck agrees up to there), at log line 0",
+     (LOG_C, LOG_R)),
     ('recheck: C parts, Rust the same up to there: skipped', gave(LOG_C), gave(LOG_D), gave(LOG_D), [], [],
      (0, 0, 1), "the rust kernel's logs agree with them up to there, and give there one of theirs",
      (LOG_C, LOG_D)),
