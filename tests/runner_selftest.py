@@ -166,6 +166,19 @@ FUZZ_CASES = [
 ]
 
 
+def compare(fuzz, run, programs):
+    """fuzz.compare() on `programs` with `run` for its further boots (the
+    first boots and the recheck already stubbed); its result and output."""
+    fuzz.Run = run
+    fuzz.report = lambda *a: '/dev/null'
+    args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
+                                 no_cache=False, max_minimize=0)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        got = fuzz.compare(args, 'selftest', programs, 0)
+    return got, out.getvalue()
+
+
 def fuzz_cases(first):
     """fuzz.compare() on one program that gave different hashes, its boots
     replaced by the made-up ones of each case."""
@@ -185,18 +198,12 @@ def fuzz_cases(first):
                 return ra2
             # Boots a case does not list repeat the reference log.
             return further[engine].pop(0) if further[engine] else gave(LOG_A)
-        fuzz.Run = run
-        fuzz.report = lambda *a: '/dev/null'
-        args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
-                                     no_cache=False, max_minimize=0)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            got = fuzz.compare(args, 'selftest', [PROG], 0)
-        good = got == want and text in out.getvalue()
+        got, out = compare(fuzz, run, [PROG])
+        good = got == want and text in out
         failed += not good
         print(f'{"ok" if good else "not ok"} {n} - runner:{name}')
         if not good:
-            print(f'# got {got}, want {want}; output:\n# ' + out.getvalue().replace('\n', '\n# '))
+            print(f'# got {got}, want {want}; output:\n# ' + out.replace('\n', '\n# '))
     return failed
 
 
@@ -222,18 +229,12 @@ def fuzz_two_programs_case(n):
         if '-again-' in tag:
             return FakeRun({KEY: 'x', k2: 'z'}, {KEY: LOG_C, k2: LOG_D})
         return further[engine].pop(0) if further[engine] else gave(LOG_C)
-    fuzz.Run = run
-    fuzz.report = lambda *a: '/dev/null'
-    args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
-                                 no_cache=False, max_minimize=0)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        got = fuzz.compare(args, 'selftest', [PROG, other], 0)
+    got, out = compare(fuzz, run, [PROG, other])
     text = "vfat-512 program 7: the rust kernel's first boot differs at log line 0"
-    good = got == (0, 1, 1) and text in out.getvalue() and 'program 8: SKIP' in out.getvalue()
+    good = got == (0, 1, 1) and text in out and 'program 8: SKIP' in out
     print(f'{"ok" if good else "not ok"} {n} - runner:recheck: two programs, each judged by its own logs')
     if not good:
-        print(f'# got {got}, want (0, 1, 1); output:\n# ' + out.getvalue().replace('\n', '\n# '))
+        print(f'# got {got}, want (0, 1, 1); output:\n# ' + out.replace('\n', '\n# '))
     return not good
 
 
