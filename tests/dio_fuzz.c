@@ -17,8 +17,8 @@
  * The program list has one line per program:
  *     <label> <id> <seed> <nops> <all | i,j,k...>
  * and the lines whose label is <label> run, each on the filesystem restored
- * to the device's content when dio_fuzz started.  Prints a TAP plan, one result line per program
- * with the hash of its log ("ok N - fuzz:<label>:<id> # hash=H ... stale=N",
+ * to the device's content when dio_fuzz started.  Prints a TAP plan, one
+ * result line per program with the hash of its log ("ok N - fuzz:<label>:<id> # hash=H ... stale=N",
  * stale counting reads that returned the images' fill pattern),
  * and with -l the log itself as "# <id> <line>".  -F pins a fault
  * (/proc/thread-self/fail-nth) on some operations: failslab,
