@@ -188,14 +188,38 @@ def op_index(line):
     return int(parts[0]) if parts and parts[0].isdigit() else None
 
 
+def diverges(runs, key):
+    """Whether the boots `runs` of the two kernels disagree on program key:
+    different results, or one kernel's boot ended while running it (a
+    crash, a kernel report that panicked the guest, a hang) and the other
+    kernel's did not."""
+    ha, hb = (r.results.get(key) for r in runs)
+    if ha and hb:
+        return ha != hb
+    return any(h and h != 'setup-failed' and key in r.lost
+               for h, r in ((ha, runs[1]), (hb, runs[0])))
+
+
+def ended(args, runs, key):
+    """'<engine>: <problem>' for the kernel whose boot ended during program
+    key, or None."""
+    for e, r in zip(args.engines, runs):
+        if key in r.lost:
+            return f'{e}: {r.problem or "its boot ended"}'
+    return None
+
+
 def minimize(args, prog, deadline, la, lb):
     """ddmin over the operation indices of prog, starting from the logs la
     and lb of a divergent run; returns the smallest program found that
-    still diverges and the logs of its last run on both kernels."""
+    still diverges, the logs of its last run on both kernels, why there is
+    none, and which kernel's boot ended during it.  Each candidate runs in
+    boots of both kernels (run_boots): a candidate that takes one kernel
+    down is a divergence, and the candidates after it run in fresh boots."""
     label, pid, seed, nops, _ = prog
     diff = first_difference(la, lb)
     if diff is None:
-        return None, None, 'not reproduced on a second run'
+        return None, None, 'not reproduced on a second run', None
     i, x, y = diff
     k = op_index(x) if op_index(x) is not None else op_index(y)
     cur = list(range(nops)) if k is None or k >= nops else list(range(k + 1))
@@ -208,14 +232,8 @@ def minimize(args, prog, deadline, la, lb):
         lines = [(label, 1000000 + j, seed, nops, ','.join(map(str, c)) or 'none')
                  for j, c in enumerate(cands)]
         rnd += 1
-        res = run_pair(args, f'min{pid}-r{rnd}', lines)
-        hit = None
-        for j, c in enumerate(cands):
-            key = (label, 1000000 + j)
-            ha, hb = (r.results.get(key) for r in res)
-            if ha and hb and ha != hb:
-                hit = (j, c)
-                break
+        res = run_boots(args, f'min{pid}-r{rnd}', lines)
+        hit = next(((j, c) for j, c in enumerate(cands) if diverges(res, (label, 1000000 + j))), None)
         if hit:
             j, cur = hit
             n = 2 if j < len(chunks) else max(n - 1, 2)
@@ -226,17 +244,17 @@ def minimize(args, prog, deadline, la, lb):
         say(f'{label}:{pid}: round {rnd}, {len(cur)} operations')
     keep = ','.join(map(str, cur))
     final = (label, pid, seed, nops, keep)
-    runs = run_pair(args, f'min{pid}-final', [final], log=True)
+    runs = run_boots(args, f'min{pid}-final', [final])
     la, lb = (r.logs.get((label, pid), []) for r in runs)
-    if first_difference(la, lb) is None:
+    if first_difference(la, lb) is None and not diverges(runs, (label, pid)):
         # The last round's divergence did not repeat: what differs depends
         # on timing the program does not fix.  Keep the whole program.
         return None, None, (f'the minimized program ({keep}) gave the same log on both kernels '
-                            f'when run again: the divergence depends on timing')
-    return final, (la, lb), None
+                            f'when run again: the divergence depends on timing'), None
+    return final, (la, lb), None, ended(args, runs, (label, pid))
 
 
-def report(args, prog, final, logs, why):
+def report(args, prog, final, logs, why, down=None):
     label, pid, seed, nops, _ = prog
     path = os.path.join(LOGS, f'{args.tag}-min-{label}-{pid}.txt')
     with open(path, 'w') as f:
@@ -247,6 +265,8 @@ def report(args, prog, final, logs, why):
             f.write(f'# {why}\n')
             f.write(' '.join(map(str, prog)) + '\n')
             return path
+        if down:
+            f.write(f'# the boot ended during this program on {down}\n')
         d = first_difference(*logs)
         if d:
             f.write(f'# first difference at log line {d[0]}:\n#   {args.engines[0]}: {d[1]}\n'
@@ -366,7 +386,7 @@ def differs_again(args, engine, tag, items, boots=3):
 def compare(args, tag, programs, deadline):
     runs = run_chunks(args, tag, programs)
     passed = failed = 0
-    divergent, first = [], {}
+    divergent, crashed, first = [], [], {}
     for r, e in zip(runs, args.engines):
         if r.problem:
             say(f'{e}: the run failed: {r.problem}')
@@ -404,7 +424,15 @@ def compare(args, tag, programs, deadline):
                   f'    {args.engines[1]}: {d[2]}', flush=True)
         if ha and hb and 'setup-failed' not in (ha, hb):
             divergent.append(p)
+        elif diverges(runs, key):
+            # One kernel went down in this program and the other did not:
+            # no recheck tells that apart from boot-to-boot variation, but
+            # the minimizer runs it again on both, and a smaller program
+            # that still takes one kernel down shows where.
+            say(f'{p[0]} program {p[1]}: the boot ended during it on {ended(args, runs, key)}')
+            crashed.append((p, *(r.logs.get(key, []) for r in runs)))
     if not divergent:
+        minimize_all(args, crashed, deadline)
         return passed, failed, 0
     # Each divergence again, with whole logs: the reference engine twice, so
     # that a program whose result differs between two boots of the same
@@ -517,18 +545,25 @@ def compare(args, tag, programs, deadline):
         report(args, p, None, None, f'{b} varies between boots; {a} repeats itself; ' +
                (f'differs at log line {seen[0]}: {a}: {seen[1]} / {b}: {seen[2]}' if seen else
                 what.replace('\n   ', ' /')))
-    for p, la, lb in real[:args.max_minimize]:
-        final, logs, why = minimize(args, p, deadline, la, lb)
-        path = report(args, p, final, logs, why)
+    minimize_all(args, real + crashed, deadline)
+    return passed, failed, skipped
+
+
+def minimize_all(args, items, deadline):
+    """Minimize the first args.max_minimize of items ((program, log of
+    each kernel) triples) and report each."""
+    for p, la, lb in items[:args.max_minimize]:
+        final, logs, why, down = minimize(args, p, deadline, la, lb)
+        path = report(args, p, final, logs, why, down)
         if why:
             say(f'{p[0]} program {p[1]}: {why}; program in {path}')
             continue
         kept = final[4].count(',') + 1
         d = first_difference(*logs)
-        say(f'{p[0]} program {p[1]}: minimized to {kept} operations, in {path}')
+        say(f'{p[0]} program {p[1]}: minimized to {kept} operations, in {path}'
+            + (f'; the boot ended during it on {down}' if down else ''))
         if d:
             print(f'    {args.engines[0]}: {d[1]}\n    {args.engines[1]}: {d[2]}')
-    return passed, failed, skipped
 
 
 def main():

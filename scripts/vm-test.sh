@@ -68,6 +68,12 @@ accel=(-accel tcg,thread=multi)
 # instruction, so guest time measures instructions, not host load.
 [ -n "${RUSTDIO_ICOUNT:-}" ] && accel=(-accel tcg -icount "shift=$RUSTDIO_ICOUNT,sleep=off")
 log=$BUILD/logs/$tag.log
+# In the differential runs a warning, a KASAN report, scheduling while atomic
+# or a hung task panics the guest as an oops already does (oops=panic): the
+# boot ends in the program that set it off, which scripts/fuzz.py then counts
+# as lost on that kernel, minimizes, and follows with a fresh boot.
+ondiag=
+case $SUITE in fuzz|fuzz-faults) ondiag=" panic_on_warn=1 hung_task_panic=1" ;; esac
 say "booting $engine/$variant guest with $n disks (timeout ${TIMEOUT}s, log $log)"
 # loglevel=5: every message at KERN_WARNING and above reaches the console
 # (WARN, lockdep, the engine's own warnings), where the verdict reads it.
@@ -77,7 +83,7 @@ set +e
 timeout --foreground -k 10 "$TIMEOUT" "${QEMU[@]}" "${accel[@]}" -smp 2 -m 2G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$kernel" -initrd "$run/initramfs.cpio.gz" \
-	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.engine=$engine rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60} rustdio.fuzzlog=${RUSTDIO_FUZZ_LOG:-0}" \
+	-append "console=$CONSOLE panic=-1 oops=panic loglevel=5 slab_nomerge tsc=reliable brd.rd_nr=3 brd.rd_size=65536 null_blk.nr_devices=0 rustdio.engine=$engine rustdio.suite=$SUITE rustdio.only=${RUSTDIO_ONLY:-} rustdio.duration=${DURATION:-60} rustdio.fuzzlog=${RUSTDIO_FUZZ_LOG:-0}$ondiag" \
 	"${drives[@]}" </dev/null 2>&1 | tee "$log" | grep --line-buffered -E '^\s*(not ok|ok) |^# |BUG:|WARNING:|Oops|panic' 
 rc=${PIPESTATUS[0]}
 set -e

@@ -238,6 +238,47 @@ def fuzz_two_programs_case(n):
     return not good
 
 
+def fuzz_crash_case(n):
+    """A program that takes the Rust kernel down (its operation 5) and not
+    C's: a divergence, minimized to that operation, with each candidate
+    after a crash in a fresh boot."""
+    import fuzz
+    prog = ('vfat-512', 7, 7, 8, 'all')
+
+    def boot(engine, programs):
+        r = FakeRun()
+        for i, (label, pid, _, nops, ops) in enumerate(programs):
+            ops = list(range(nops)) if ops == 'all' else [int(o) for o in ops.split(',') if o != 'none']
+            log = [f'{o} pwrite f0 -> 512 e=0' for o in ops]
+            if engine == 'rust' and 5 in ops:
+                r.logs[(label, pid)] = log[:ops.index(5)]
+                r.problem = 'rust-guest: PROBLEM BUG: kernel NULL pointer dereference'
+                r.lost = {(q[0], q[1]) for q in programs[i:]}
+                break
+            r.results[(label, pid)] = 'h' + ','.join(map(str, ops))
+            r.logs[(label, pid)] = log
+        return r
+    fuzz.run_chunks = lambda args, tag, programs: [boot('c', programs), boot('rust', programs)]
+    fuzz.run_pair = lambda args, tag, programs, log=False: [boot('c', programs), boot('rust', programs)]
+    reports = []
+    fuzz.Run = None
+    args = types.SimpleNamespace(engines=['c', 'rust'], faults=False, tag='selftest', variant='guest',
+                                 no_cache=False, max_minimize=1)
+    fuzz.report = lambda *a: reports.append(a) or '/dev/null'
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        got = fuzz.compare(args, 'selftest', [prog], float('inf'))
+    out = out.getvalue()
+    text = ('minimized to 1 operations, in /dev/null; the boot ended during it on rust: '
+            'rust-guest: PROBLEM BUG: kernel NULL pointer dereference')
+    good = got == (0, 2, 0) and text in out and reports and reports[0][2] == ('vfat-512', 7, 7, 8, '5')
+    print(f'{"ok" if good else "not ok"} {n} - runner:minimize: a program that takes one kernel down')
+    if not good:
+        print(f"# got {got}, want (0, 2, 0) (the failed boot and the program); output:\n# "
+              + out.replace("\n", "\n# "))
+    return not good
+
+
 NOSTART = ({}, None, 'nostart')
 PASSED = ({'generic/001': ('pass', ''), 'generic/002': ('notrun', 'no reflink')}, None, None)
 # (name, made-up boots in order, results wanted, boots wanted, text the
@@ -349,8 +390,9 @@ def main():
     failed += make_cases()
     failed += fuzz_cases(len(CASES) + len(MAKE_CASES) + 1)
     failed += fuzz_two_programs_case(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 1)
-    failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 2)
-    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 2
+    failed += fuzz_crash_case(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 2)
+    failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 3)
+    total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 3
     failed += xfstests_deadline_case(total)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
