@@ -425,10 +425,9 @@ def compare(args, tag, programs, deadline):
         if ha and hb and 'setup-failed' not in (ha, hb):
             divergent.append(p)
         elif diverges(runs, key):
-            # One kernel went down in this program and the other did not:
-            # no recheck tells that apart from boot-to-boot variation, but
-            # the minimizer runs it again on both, and a smaller program
-            # that still takes one kernel down shows where.
+            # One kernel went down in this program and the other did not.
+            # The minimizer runs it again on both kernels, and a smaller
+            # program that still takes that kernel down shows where.
             say(f'{p[0]} program {p[1]}: the boot ended during it on {ended(args, runs, key)}')
             crashed.append((p, *(r.logs.get(key, []) for r in runs)))
     if not divergent:
