@@ -60,6 +60,7 @@ class Run:
                    RUSTDIO_FS=' '.join(sorted({l.rsplit('-', 1)[0] for l in labels})),
                    RUSTDIO_LBS=' '.join(sorted({l.rsplit('-', 1)[1] for l in labels})),
                    RUSTDIO_FUZZ_LIST=path, RUSTDIO_FUZZ_LOG='1' if log else '0',
+                   RUSTDIO_ALLOC_TRACE='1' if getattr(args, 'alloc_trace', False) else '0',
                    RUSTDIO_TAG=tag,
                    **({'RUSTDIO_KERNEL': args.kernel[engine]} if engine in args.kernel else {}),
                    # Boot, image copies, then about 10 ms per operation
@@ -76,7 +77,8 @@ class Run:
             if os.path.exists(part):
                 with open(part, 'rb') as f:
                     key.update(hashlib.sha1(f.read()).digest())
-        key.update(f'{args.faults} {log} {env["RUSTDIO_FS"]} {env["RUSTDIO_LBS"]}'.encode())
+        key.update(f'{args.faults} {log} {env["RUSTDIO_FS"]} {env["RUSTDIO_LBS"]} '
+                   f'{env["RUSTDIO_ALLOC_TRACE"]}'.encode())
         cache = os.path.join(BUILD, 'fuzz-cache', key.hexdigest() + '.json')
         if os.path.exists(cache) and not args.no_cache:
             with open(cache) as f:
@@ -581,6 +583,9 @@ def main():
     ap.add_argument('--faults', action='store_true', help='pin faults with fail-nth')
     ap.add_argument('--replay', help='a program list (e.g. a fuzz-min-*.txt file)')
     ap.add_argument('--no-cache', action='store_true', help='boot both kernels even for a known result')
+    ap.add_argument('--alloc-trace', action='store_true',
+                    help='trace dio_fuzz\'s allocations and bios at each pinned operation into the '
+                    'console log (with --faults; read with scripts/fault_trace.py)')
     ap.add_argument('--chunk', type=int, default=0,
                     help='programs per boot, each boot of one disk (default: all programs in one boot)')
     ap.add_argument('--max-minimize', type=int, default=3)

@@ -11,7 +11,7 @@
  * from results, so a subset of it (the "keep" list) is the same operations.
  * Offsets may be relative to the file's size at the time the operation runs.
  *
- * Usage: dio_fuzz [-l] [-F] -d <dev> -t <fstype> -m <mnt> -L <label>
+ * Usage: dio_fuzz [-l] [-F] [-T] -d <dev> -t <fstype> -m <mnt> -L <label>
  *                 -b <lbs> -f <program list>
  *
  * The program list has one line per program:
@@ -25,7 +25,10 @@
  * fail_page_alloc and fail_make_request must be set up by the caller.  On
  * some of them allocations that may sleep do not count (failslab's
  * ignore-gfp-wait), which leaves mostly the request's bios, so that the
- * fault lands on its Nth bio.
+ * fault lands on its Nth bio.  With -T each pinned operation is marked in
+ * the trace buffer ("dio_fuzz arm <label> <id> <op> nth=N bio=B" before,
+ * "dio_fuzz disarm fired=F" after), so that the allocations traced between
+ * the marks show where the fault landed (scripts/fault_trace.py).
  *
  * At the end of each program, with every request complete, the log says how
  * many pages of the anonymous buffer pool still hold a pin (a leaked pin
@@ -147,6 +150,9 @@ static void hash_bytes(const void *p, size_t n)
 }
 
 static int cur_id;
+/* -T: the trace buffer's marker, written at each pinned operation. */
+static int marker_fd = -1;
+static int cur_op;
 /*
  * Reads that returned the pattern every test image is filled with before
  * mkfs: disk blocks no file owns, shown to a reader.  Counted on every
@@ -747,6 +753,9 @@ static void arm_fault(const struct op *op)
 	if (op->fail_bio)
 		slab_nosleep("Y");
 	snprintf(s, sizeof(s), "%d", op->fail_nth);
+	if (marker_fd >= 0)
+		dprintf(marker_fd, "dio_fuzz arm %s %d %d nth=%d bio=%d\n", label, cur_id, cur_op,
+			op->fail_nth, op->fail_bio);
 	if (pwrite(fail_nth_fd, s, strlen(s), 0) < 0)
 		perror("fail-nth");
 }
@@ -767,6 +776,8 @@ static int disarm_fault(const struct op *op)
 		perror("fail-nth");
 	if (op->fail_bio)
 		slab_nosleep("N");
+	if (marker_fd >= 0)
+		dprintf(marker_fd, "dio_fuzz disarm fired=%d\n", fired);
 	return fired;
 }
 
@@ -1248,6 +1259,7 @@ static int run_program(unsigned long long seed, int nops, const char *keep)
 
 		if (!keep_has(keep, i))
 			continue;
+		cur_op = i;
 		switch (op->kind) {
 		case K_AIO:
 		case K_AIO_BATCH:
@@ -1346,13 +1358,20 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	memset(fds, -1, sizeof(fds));
-	while ((c = getopt(argc, argv, "lFd:t:m:L:b:p:f:")) != -1) {
+	while ((c = getopt(argc, argv, "lFTd:t:m:L:b:p:f:")) != -1) {
 		switch (c) {
 		case 'l':
 			logging = 1;
 			break;
 		case 'F':
 			faults = 1;
+			break;
+		case 'T':
+			marker_fd = open("/sys/kernel/tracing/trace_marker", O_WRONLY);
+			if (marker_fd < 0) {
+				perror("trace_marker");
+				return 2;
+			}
 			break;
 		case 'd':
 			dev = optarg;
@@ -1419,7 +1438,7 @@ int main(int argc, char **argv)
 	printf("# fuzz:%s: %d cases, %d failed\n", label, n, failed);
 	return 0;
 usage:
-	fprintf(stderr, "usage: %s [-l] [-F] -d dev -t fstype -m mnt -L label -b lbs -f list\n",
+	fprintf(stderr, "usage: %s [-l] [-F] [-T] -d dev -t fstype -m mnt -L label -b lbs -f list\n",
 		argv[0]);
 	return 2;
 }

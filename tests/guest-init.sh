@@ -423,6 +423,18 @@ case $suite in fuzz|fuzz-faults)
 	echo 0 > /proc/sys/vm/dirty_writeback_centisecs
 	fflags=
 	[ "$(arg fuzzlog)" = 1 ] && fflags=-l
+	# rustdio.alloctrace=1 (RUSTDIO_ALLOC_TRACE=1): dio_fuzz's slab
+	# allocations and bios into the trace buffer, between the marks it
+	# writes at each pinned operation; printed after the programs.
+	if [ "$(arg alloctrace)" = 1 ]; then
+		t=/sys/kernel/tracing
+		echo 65536 > $t/buffer_size_kb
+		for e in kmem/kmem_cache_alloc kmem/kmalloc block/block_bio_queue; do
+			echo 'comm == "dio_fuzz"' > $t/events/$e/filter
+			echo 1 > $t/events/$e/enable
+		done
+		fflags="$fflags -T"
+	fi
 	if [ "$suite" = fuzz-faults ]; then
 		# Faults only where the program pins them (fail-nth), and quietly:
 		# a fault report's stack trace is not a kernel problem here.
@@ -462,6 +474,10 @@ case $suite in fuzz|fuzz-faults)
 		prog fuzz:$serial /bin/dio_fuzz $fflags -d $dev -t ${serial%-*} -m /mnt/fuzz -L $serial \
 			-b ${serial##*-} -f /fuzz/programs.txt
 	done
+	if [ "$(arg alloctrace)" = 1 ]; then
+		echo 0 > /sys/kernel/tracing/tracing_on
+		sed -n 's/^ *dio_fuzz-/# TRACE dio_fuzz-/p' /sys/kernel/tracing/trace
+	fi
 	;;
 esac
 

@@ -7,7 +7,8 @@ the differential runner's recheck (scripts/fuzz.py) on made-up boots: a
 boot that crashes there fails the run instead of excusing a divergence.
 And the fstests runner (scripts/xfstests.py) on made-up boots: a guest that
 dies before its first test is booted again, three in a row stop the run,
-and a deadline keeps the tests both engines finished."""
+and a deadline keeps the tests both engines finished.  And the pinned-fault
+trace reader (scripts/fault_trace.py) on made-up traced boots."""
 import contextlib
 import io
 import os
@@ -352,6 +353,44 @@ def xfstests_deadline_case(n):
     return 0 if good else 1
 
 
+def fault_trace_case(n):
+    """scripts/fault_trace.py on two made-up traced boots: the first pinned
+    operation whose allocations differ is named, with the failed one."""
+    def trace(extra):
+        t = '# TRACE         dio_fuzz-65      [000] {} {:>12}: {}\n'
+        lines = [t.format('.....', '15.1', 'tracing_mark_write: dio_fuzz arm vfat-4096 190 4 nth=2 bio=0'),
+                 t.format('...1.', '15.2', 'kmem_cache_alloc: call_site=__blockdev_direct_IO+0x1d/0xb0 '
+                          'ptr=0000000000000000 bytes_req=704 bytes_alloc=704 gfp_flags=GFP_KERNEL node=-1'),
+                 t.format('.....', '15.3', 'tracing_mark_write: dio_fuzz disarm fired=1'),
+                 t.format('.....', '15.4', 'tracing_mark_write: dio_fuzz arm vfat-4096 190 8 nth=3 bio=1'),
+                 t.format('...1.', '15.5', 'block_bio_queue: 254,0 WS 296 + 24 [dio_fuzz]')]
+        lines += [t.format('d.h2.', '15.6', 'kmalloc: call_site=kmem_cache_free+0x17c/0x370 '
+                           'ptr=(____ptrval____) bytes_req=24 bytes_alloc=64 gfp_flags=GFP_NOWAIT node=-1')]
+        lines += extra
+        lines += [t.format('.....', '15.9', 'tracing_mark_write: dio_fuzz disarm fired=1')]
+        return 'ok 1 - fuzz:vfat-4096:190 # hash=0\n' + ''.join(lines)
+    extra = ['# TRACE         dio_fuzz-65      [000] ...2.         15.7: kmem_cache_alloc: '
+             'call_site=mempool_alloc_noprof+0xef/0x420 ptr=0000000000000000 bytes_req=256 '
+             'bytes_alloc=320 gfp_flags=GFP_ATOMIC node=-1\n']
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = os.path.join(tmp, 'a.log'), os.path.join(tmp, 'b.log')
+        for path, log in ((a, trace([])), (b, trace(extra))):
+            with open(path, 'w') as f:
+                f.write(log)
+        tool = os.path.join(TOP, 'scripts', 'fault_trace.py')
+        p = subprocess.run([sys.executable, tool, a, b], capture_output=True, text=True)
+        one = subprocess.run([sys.executable, tool, a], capture_output=True, text=True)
+    good = (p.returncode == 1 and 'first difference: vfat-4096 190 8 nth=3 bio=1 fired=1' in p.stdout
+            and '+task kmem_cache_alloc mempool_alloc_noprof 256 GFP_ATOMIC ptr=NULL' in p.stdout
+            and one.returncode == 0
+            and 'task kmem_cache_alloc __blockdev_direct_IO 704 GFP_KERNEL ptr=NULL' in one.stdout
+            and 'irq kmalloc kmem_cache_free 24 GFP_NOWAIT' in one.stdout)
+    print(f'{"ok" if good else "not ok"} {n} - runner:fault_trace: the first pinned operation that differs')
+    if not good:
+        print('# ' + (p.stdout + p.stderr + one.stdout + one.stderr).replace('\n', '\n# '))
+    return 0 if good else 1
+
+
 def make_cases():
     """`make -n` with each case's variables: a bad value stops make while it
     reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
@@ -394,6 +433,8 @@ def main():
     failed += xfstests_cases(len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + 3)
     total = len(CASES) + len(MAKE_CASES) + len(FUZZ_CASES) + len(XFSTESTS_CASES) + 3
     failed += xfstests_deadline_case(total)
+    total += 1
+    failed += fault_trace_case(total)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
