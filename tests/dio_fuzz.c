@@ -21,8 +21,8 @@
  * result line per program with the hash of its log ("ok N - fuzz:<label>:<id> # hash=H ... stale=N",
  * stale counting reads that returned the images' fill pattern),
  * and with -l the log itself as "# <id> <line>".  -F pins a fault
- * (/proc/thread-self/fail-nth) on some operations: failslab,
- * fail_page_alloc and fail_make_request must be set up by the caller.  On
+ * (/proc/thread-self/fail-nth) on some operations: failslab and
+ * fail_make_request must be set up by the caller.  On
  * some of them allocations that may sleep do not count (failslab's
  * ignore-gfp-wait), which leaves mostly the request's bios, so that the
  * fault lands on its Nth bio.  With -T each pinned operation is marked in

@@ -439,7 +439,7 @@ case $suite in fuzz|fuzz-faults)
 		# Faults only where the program pins them (fail-nth), and quietly:
 		# a fault report's stack trace is not a kernel problem here.
 		fflags="$fflags -F"
-		for a in failslab fail_page_alloc fail_make_request; do
+		for a in failslab fail_make_request; do
 			d=/sys/kernel/debug/$a
 			echo 0 > $d/probability; echo -1 > $d/times; echo 0 > $d/verbose
 			[ -e $d/ignore-gfp-wait ] && echo N > $d/ignore-gfp-wait
