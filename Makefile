@@ -21,7 +21,7 @@
 #   make mutants [MUTANTS="01 05"] [FS="vfat jfs"] [LBS="512 4096"] [CORPUS=fuzz [SEEDS=20]]
 #                            build the engine with each planted bug of tests/mutants/,
 #                            run the suite on it; fails if any mutant survives
-#   make fuzz [FS=...] [LBS=...] [SEEDS=200] [OPS=200] [DURATION=s] [FAULTS=both|0|1]
+#   make fuzz [FS=...] [LBS=...] [SEEDS=200] [SEED0=1] [OPS=200] [DURATION=s] [FAULTS=both|0|1]
 #             [VARIANT=guest|debug] [REPLAY=file]
 #                            seeded O_DIRECT programs on the C and the Rust engine,
 #                            logs compared; a divergence is minimized into build/logs/
@@ -56,7 +56,7 @@ ALL_FS := vfat msdos exfat udf jfs nilfs2 ntfs3 hfs reiserfs ocfs2
 define check_num
 $(if $($(1)),$(if $(shell printf '%s' '$($(1))' | grep -xE '[0-9]+'),,$(error $(1) must be a whole number (got '$($(1))'))))
 endef
-$(foreach v,PAIRS DURATION SEEDS OPS,$(eval $(call check_num,$(v))))
+$(foreach v,PAIRS DURATION SEEDS SEED0 OPS,$(eval $(call check_num,$(v))))
 comma := ,
 # make xfstests takes FS=vfat,exfat (commas or spaces), ext2 included.
 XFSTESTS_FS := vfat msdos exfat ext2 udf jfs
@@ -162,7 +162,9 @@ mutants: setup
 		RUSTDIO_FUZZ_SEEDS="$(or $(SEEDS),20)" RUSTDIO_FUZZ_OPS="$(or $(OPS),200)" $(S)/mutants.sh $(MUTANTS)
 
 # make fuzz: the fixed corpus (seeds 1..SEEDS) on every filesystem, without
-# and with pinned faults; DURATION=s runs rounds of new seeds for that long.
+# and with pinned faults; DURATION=s runs rounds of new seeds for that long;
+# SEED0=n starts at seed n (SEED0=201 SEEDS=5: rounds of programs outside the
+# fixed corpus).
 FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARIANT),guest)
 # hfs, udf and reiserfs only when asked for (FS=...): an O_DSYNC AIO write
 # on hfs makes either engine's completion work warn (hfs_file_fsync()
@@ -175,7 +177,8 @@ FUZZ_VARIANT := $(if $(filter command line environment,$(origin VARIANT)),$(VARI
 fuzz: setup
 	@$(S)/fuzz.sh "$(FUZZ_VARIANT)" "$(or $(FS),vfat msdos exfat jfs nilfs2 ntfs3 ocfs2)" \
 		"$(or $(LBS),512 4096)" "$(or $(SEEDS),200)" "$(or $(OPS),200)" "$(or $(DURATION),0)" \
-		"$(or $(FAULTS),both)" "$(REPLAY)" "$(or $(FS),vfat msdos exfat nilfs2 ntfs3 ocfs2)"
+		"$(or $(FAULTS),both)" "$(REPLAY)" "$(or $(FS),vfat msdos exfat nilfs2 ntfs3 ocfs2)" \
+		"$(or $(SEED0),1)"
 
 # make xfstests: not part of make test (hours under TCG); see the README.
 xfstests: setup

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# fuzz.sh <variant> "<fs...>" "<lbs...>" <seeds> <ops> <duration> <both|0|1> [replay] ["<fs with faults...>"]:
+# fuzz.sh <variant> "<fs...>" "<lbs...>" <seeds> <ops> <duration> <both|0|1> [replay] ["<fs with faults...>"]
+#         [first seed]:
 # build the C and the Rust kernel of <variant>, then run scripts/fuzz.py on
 # them without pinned faults, with them, or both; prints the counts and the
 # wall time last.
 source "$(dirname "$0")/lib.sh"
-variant=$1 fs=$2 lbs=$3 seeds=$4 ops=$5 duration=$6 faults=$7 replay=${8:-} fault_fs=${9:-$2}
+variant=$1 fs=$2 lbs=$3 seeds=$4 ops=$5 duration=$6 faults=$7 replay=${8:-} fault_fs=${9:-$2} seed0=${10:-1}
 # The Makefile checks every variable's form; only what it allows more
 # widely is narrowed here.
 case $variant in guest|debug) ;; *) die "VARIANT must be guest or debug for make fuzz (got '$variant')" ;; esac
@@ -19,7 +20,7 @@ for m in $modes; do
 	# One boot per disk and 100 programs: each boot's results are cached, so
 	# an interrupted corpus started again boots only for what is not done.
 	mfs=$fs; [ "$m" = 1 ] && mfs=$fault_fs
-	args=(--variant "$variant" --fs "$mfs" --lbs "$lbs" --seeds "$seeds" --ops "$ops" --duration "$duration"
+	args=(--variant "$variant" --fs "$mfs" --lbs "$lbs" --seeds "$seeds" --seed0 "$seed0" --ops "$ops" --duration "$duration"
 		--chunk 100)
 	[ "$m" = 1 ] && args+=(--faults)
 	[ -z "$replay" ] || args+=(--replay "$replay")
