@@ -52,6 +52,9 @@ fi
 
 say "building $engine/$variant kernel for $RUSTDIO_ARCH (first build: 10-20 minutes; later builds are incremental)"
 start=$(date +%s)
+# A first build writes 300-600 MiB of objects, a later one rewrites some.
+if [ -f "$obj/vmlinux" ]; then need_space 300 "building the $engine/$variant kernel"
+else need_space 1000 "a first build of the $engine/$variant kernel"; fi
 # Progress: build steps done, against the count of a first build of this
 # configuration here (an incremental build has no expected count).
 steps='^  (CC|AS|LD|AR|RUSTC|BINDGEN|EXPORTS|HOSTCC|GEN|CALL|OBJCOPY)'
@@ -64,7 +67,7 @@ wpid=$!
 rc=0; wait "$kpid" || rc=$?
 kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null || true
 if [ "$rc" != 0 ]; then
-	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2
+	grep -E 'error|Error' "$obj/build.log" | head -n 20 >&2 || true
 	die "kernel build failed ($engine/$variant); full log: $obj/build.log"
 fi
 say "built $engine/$variant kernel in $(( $(date +%s) - start ))s"

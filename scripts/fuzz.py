@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -117,6 +118,9 @@ class Run:
             other = [l for l in probs if not (l.startswith('not ok') and '# set-up failed:' in l)]
             if other or not probs:
                 self.problem = '; '.join(other[:5]) or f'vm-test.sh exited {proc.returncode}'
+        # The programs replay from their list: a failed boot's disk copies,
+        # which vm-test.sh keeps for inspection, would only pile up here.
+        shutil.rmtree(os.path.join(BUILD, f'run-{tag}'), ignore_errors=True)
         label = None
         with open(conslog, errors='replace') as f:
             for line in f:

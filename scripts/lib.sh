@@ -13,6 +13,16 @@ JOBS=${JOBS:-$(nproc)}
 
 say() { printf '[rustdio %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'rustdio: error: %s\n' "$*" >&2; exit 1; }
+# need_space <MiB> <what>: stop with a clear error, before a step that writes
+# about that much under build/, when its filesystem has less free.  A full
+# disk otherwise surfaces as a truncated log or a guest that never starts.
+need_space() {
+	mkdir -p "$BUILD"
+	local free
+	free=$(df -Pm "$BUILD" | awk 'NR == 2 { print $4 }')
+	[ "${free:-0}" -ge "$1" ] ||
+		die "$2 needs about $1 MiB free in $BUILD, the filesystem has ${free:-0} MiB (runs that failed keep their disk images in $BUILD/run-*: remove those)"
+}
 
 # The guest architecture: RUSTDIO_ARCH, else ARCH (make test ARCH=arm64),
 # else x86_64.  ARCH itself is not left in the environment, where the kernel's

@@ -69,6 +69,7 @@ for fs in $FS_LIST; do
 	for lbs in $LBS_LIST; do
 		img=$out/$fs-$lbs.img
 		if [ ! -s "$img" ]; then
+			need_space 300 "making $fs-$lbs.img"
 			rc=0
 			mk "$fs" "$lbs" "$img" >"$img.log" 2>&1 || rc=$?
 			if [ $rc = 2 ]; then

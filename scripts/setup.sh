@@ -46,6 +46,7 @@ fi
 tarball=/usr/src/linux-source-6.12.tar.xz
 [ -f "$tarball" ] || die "$tarball missing: install linux-source-6.12"
 if [ ! -f "$KSRC/.unpacked" ] || [ "$tarball" -nt "$KSRC/.unpacked" ]; then
+	need_space 2000 "unpacking the kernel source"
 	say "unpacking $tarball into $KSRC"
 	rm -rf "$KSRC" "$BUILD/linux-source-6.12"
 	tar -C "$BUILD" -xf "$tarball"

@@ -14,8 +14,12 @@ start=${RUSTDIO_START:-$(date +%s)}
 
 record() { # record <label> <log>: append the verdict line of a run, or a failure if it has none
 	local line
-	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$2" 2>/dev/null | tail -n1)
-	[ -n "$line" ] || { line="$1: 0 passed, 1 failed (no verdict; see $2)"; status=1; }
+	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$2" 2>/dev/null | tail -n1) || true
+	if [ -z "$line" ]; then
+		line="$1: 0 passed, 1 failed (no verdict; see $2)"; status=1
+		echo "$1: no verdict; the end of $2:"
+		tail -n 5 "$2" 2>/dev/null | sed 's/^/  /' || true
+	fi
 	echo "$line" >>"$summary"
 }
 
@@ -57,7 +61,7 @@ for engine in $engines; do
 	wait "$vpid" || status=1
 	kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null || true
 	grep -cE '^\s*(not ok|ok) ' "$out" >"$BUILD/logs/.cases-$run" || true
-	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30
+	grep -E 'FAIL|PROBLEM|passed' "$out" | tail -n 30 || true
 	record "$run" "$out"
 	# Where the time went: seconds per test program, longest first.
 	sed 's/\r$//' "$BUILD/logs/$run.log" 2>/dev/null | awk '/^# RUSTDIO-PROG-BEGIN/ { b[$3] = substr($4, 4) }
@@ -75,7 +79,7 @@ if [ "$SUITE" = quick ] && [ "$variant" = guest ] && [[ " $engines " = *" c "* ]
 		else fargs+=(--faults --labels "${RUSTDIO_FUZZ_FAULT_LABELS:-vfat-512 ocfs2-512}"); fi
 		flog=$BUILD/logs/fuzz-$mode$ARCH_SUFFIX.out
 		python3 "$TOP/scripts/fuzz.py" "${fargs[@]}" >"$flog" 2>&1 || status=1
-		grep -E 'DIVERGENCE|STALE|minimized|failed' "$flog" | tail -n 8
+		grep -E 'DIVERGENCE|STALE|minimized|failed' "$flog" | tail -n 8 || true
 		record "fuzz-$mode$ARCH_SUFFIX" "$flog"
 	done
 fi

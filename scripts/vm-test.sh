@@ -20,7 +20,17 @@ drives=()
 serials=()
 skips=()
 n=0
-while read -r img serial rest; do
+list=$("$TOP/scripts/mkdisks.sh" "$BUILD/disks") || die "could not make the disk images (above)"
+mapfile -t disks <<<"$list"
+# The copies are written through (the images hold a pattern, not holes).
+mib=100
+for d in "${disks[@]}"; do
+	read -r img _ <<<"$d"
+	[ "$img" = SKIP ] || mib=$((mib + $(stat -c %s "$img") / 1048576))
+done
+need_space "$mib" "the guest's copies of the disk images"
+for d in "${disks[@]}"; do
+	read -r img serial rest <<<"$d"
 	if [ "$img" = SKIP ]; then skips+=("ok - $serial:all # SKIP $rest"); continue; fi
 	serials+=("$serial")
 	cp --sparse=always "$img" "$run/$serial.img"
@@ -33,7 +43,7 @@ while read -r img serial rest; do
 	drives+=(-drive "file=$run/$serial.img,if=none,id=d$n,format=raw,cache=unsafe"
 		 -device "virtio-blk-pci,drive=d$n,serial=$serial,logical_block_size=$lbs,physical_block_size=$lbs$extra")
 	n=$((n + 1))
-done < <("$TOP/scripts/mkdisks.sh" "$BUILD/disks")
+done
 
 # The test programs the guest must run to the end for this suite
 # (tests/guest-init.sh); the verdict fails the run on any that is missing.
@@ -92,7 +102,8 @@ set -e
 vrc=0
 python3 "$TOP/scripts/verdict.py" "$log" "$tag" "${expect[@]}" || vrc=$?
 # The images are written through with a pattern, so each run holds real
-# blocks (1-2 GB); a passed run's images are not needed again, a failed
-# run's stay for fsck and inspection.
-[ "$vrc" = 0 ] && rm -f "$run"/*.img
+# blocks (1-2 GB): a passed run's directory goes, a failed run's images stay
+# for fsck and inspection (the next run of the same tag replaces them).
+rm -rf "$run/initramfs.root" "$run/initramfs.cpio.gz"
+[ "$vrc" = 0 ] && rm -rf "$run"
 exit "$vrc"
