@@ -17,6 +17,7 @@ timeout --foreground -k 10 300 "${QEMU[@]}" -accel tcg,thread=multi -smp 2 -m 1G
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-kernel "$obj/$KIMAGE" -initrd "$run/initramfs.cpio.gz" \
 	-append "console=$CONSOLE panic=-1 rustdio.suite=none" </dev/null >"$log" 2>&1 || true
+rm -rf "$run"
 out=$BUILD/logs/kunit-parse-$tag.log
 rc=0
 python3 "$KSRC/tools/testing/kunit/kunit.py" parse "$log" >"$out" 2>&1 || rc=$?
