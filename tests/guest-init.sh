@@ -443,8 +443,6 @@ case $suite in fuzz|fuzz-faults)
 			d=/sys/kernel/debug/$a
 			echo 0 > $d/probability; echo -1 > $d/times; echo 0 > $d/verbose
 			[ -e $d/ignore-gfp-wait ] && echo N > $d/ignore-gfp-wait
-			[ -e $d/ignore-gfp-highmem ] && echo N > $d/ignore-gfp-highmem
-			[ -e $d/min-order ] && echo 0 > $d/min-order
 		done
 		# Every slab cache but the scatterlist pools, which the disk
 		# driver allocates from when it takes a request: in this task or
