@@ -12,6 +12,7 @@ trace reader (scripts/fault_trace.py) on made-up traced boots."""
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -391,6 +392,40 @@ def fault_trace_case(n):
     return 0 if good else 1
 
 
+def test_sh_case(n):
+    """scripts/test.sh with a guest run that dies before its verdict (a full
+    disk, say): counted failed, the end of its output shown, and the run
+    goes on to its summary and totals instead of stopping silently."""
+    stubs = {
+        'scripts/build-kernel.sh': 'exit 0\n',
+        'scripts/vm-test.sh': 'echo "rustdio: error: no room for the disk images"; exit 1\n',
+        'scripts/selftest-boot.sh': 'echo "runner-boot: 1 passed, 0 failed"\n',
+        'tests/runner_selftest.py': 'print("runner: 1 passed, 0 failed")\n',
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for d in ('scripts', 'tests'):
+            os.mkdir(os.path.join(tmp, d))
+        for f in ('scripts/test.sh', 'scripts/lib.sh', 'scripts/faults_table.py'):
+            shutil.copy(os.path.join(TOP, f), os.path.join(tmp, f))
+        for f, body in stubs.items():
+            with open(os.path.join(tmp, f), 'w') as fh:
+                fh.write(body if f.endswith('.py') else '#!/bin/bash\n' + body)
+            os.chmod(os.path.join(tmp, f), 0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith('RUSTDIO_') and k != 'ARCH'}
+        env.update(RUSTDIO_BUILD=os.path.join(tmp, 'build'), RUSTDIO_FUZZ_SLICE='0')
+        p = subprocess.run(['bash', os.path.join(tmp, 'scripts/test.sh'), 'guest', 'c'],
+                           capture_output=True, text=True, env=env, timeout=60)
+    out = p.stdout.splitlines()
+    good = (p.returncode == 1 and 'c-guest: no verdict; the end of' in p.stdout
+            and '  rustdio: error: no room for the disk images' in out and '== summary ==' in out
+            and out[-1:] == ['2 passed, 1 failed, 1 skipped'])
+    print(f'{"ok" if good else "not ok"} {n} - runner:test.sh: a guest run without a verdict fails, shown, '
+          'and the totals follow')
+    if not good:
+        print('# rc %d, output:\n# %s' % (p.returncode, (p.stdout + p.stderr).replace('\n', '\n# ')))
+    return 0 if good else 1
+
+
 def make_cases():
     """`make -n` with each case's variables: a bad value stops make while it
     reads the Makefile (`Makefile:N: *** ...`), a good one is accepted."""
@@ -435,6 +470,8 @@ def main():
     failed += xfstests_deadline_case(total)
     total += 1
     failed += fault_trace_case(total)
+    total += 1
+    failed += test_sh_case(total)
     print(f'runner: {total - failed} passed, {failed} failed')
     return 1 if failed else 0
 
