@@ -21,7 +21,8 @@ serials=()
 skips=()
 n=0
 list=$("$TOP/scripts/mkdisks.sh" "$BUILD/disks") || die "could not make the disk images (above)"
-mapfile -t disks <<<"$list"
+disks=()
+[ -z "$list" ] || mapfile -t disks <<<"$list"
 # The copies are written through (the images hold a pattern, not holes).
 mib=100
 for d in "${disks[@]}"; do
